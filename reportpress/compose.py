@@ -1,0 +1,83 @@
+"""The model → one paged HTML document, through the Jinja2 templates in layout/.
+
+Python here only prepares values (Markdown to HTML, numbers in Dutch style, QR codes and chart
+arcs as SVG); what the page looks like is decided in layout/.
+"""
+import math
+from pathlib import Path
+
+import jinja2
+import qrcode
+import qrcode.image.svg
+from markupsafe import Markup, escape
+
+from . import model, prose
+
+LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
+
+
+def compose(book, layout_dir=LAYOUT_DIR):
+    """Return the report as an HTML string; its relative URLs resolve against layout_dir."""
+    env = jinja2.Environment(
+        extensions=["jinja2.ext.do"],
+        loader=jinja2.FileSystemLoader(layout_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        markdown=lambda text, interview=False: Markup(prose.to_html(text, interview)),
+        inline=lambda text: Markup(prose.inline_html(text)),
+        number=dutch_number,
+        cmyk=css_cmyk,
+        qr_svg=qr_svg,
+        file_url=lambda path: Path(path).resolve().as_uri(),
+    )
+    env.globals.update(
+        arc_path=arc_path,
+        is_story=lambda section: isinstance(section, model.Story),
+        online_chapter=next((c for c in book.chapters if isinstance(c, model.OnlineChapter)),
+                            None),
+    )
+    return env.get_template("report.html").render(book=book)
+
+
+def dutch_number(value):
+    """24422 → '24.422' (Dutch thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def css_cmyk(colour):
+    """A model.Colour as a CSS device-cmyk() value, so print colours stay CMYK in the PDF."""
+    return f"device-cmyk({colour.c:g}% {colour.m:g}% {colour.y:g}% {colour.k:g}%)"
+
+
+def qr_svg(url, size_mm=30):
+    """A QR code as inline vector SVG: solid modules, 4-module quiet zone, error level M."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
+                         image_factory=qrcode.image.svg.SvgPathImage)
+    code.add_data(url)
+    code.make(fit=True)
+    image = code.make_image()
+    modules = image.units(image.pixel_size, text=False)  # the path's own unit: one module
+    d = image.path.get("d")
+    return Markup(
+        f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {modules} {modules}"'
+        f' width="{size_mm}mm" height="{size_mm}mm" role="img" aria-label="QR-code: {escape(url)}">'
+        f'<path d="{d}" fill="currentColor"/></svg>')
+
+
+def arc_path(start, share, radius=40, inner=26, centre=50):
+    """SVG path of a donut segment from `start` to `start + share` (both in percent)."""
+    if share >= 100:
+        share = 99.999
+    a0 = 2 * math.pi * start / 100 - math.pi / 2
+    a1 = 2 * math.pi * (start + share) / 100 - math.pi / 2
+    large = 1 if share > 50 else 0
+
+    def point(r, a):
+        return f"{centre + r * math.cos(a):.3f} {centre + r * math.sin(a):.3f}"
+
+    return (f"M {point(radius, a0)} A {radius} {radius} 0 {large} 1 {point(radius, a1)} "
+            f"L {point(inner, a1)} A {inner} {inner} 0 {large} 0 {point(inner, a0)} Z")

@@ -1,0 +1,233 @@
+"""The report as plain data: what content.py builds and compose.py reads."""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Colour:
+    """A CMYK colour in percent, the print definition of every colour in the report."""
+
+    name: str
+    c: float
+    m: float
+    y: float
+    k: float
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: str
+    path: Path
+    credit: str
+    licence: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    photo: Photo
+    caption: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class QRCode:
+    url: str
+    text: str = ""
+
+
+@dataclass
+class Story:
+    id: str
+    title: str
+    body: str  # Markdown
+    source: Path
+    body_line: int  # line of the body's first line in the file, for messages
+    online: bool = False
+    interview: bool = False
+    figure: Figure | None = None
+    qr: QRCode | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    value: int
+    label: str
+    note: str | None = None  # key into Book.notes
+    parts: tuple[Part, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyFigurePanel:
+    figures: tuple[KeyFigure, ...]
+
+
+@dataclass(frozen=True)
+class Opener:
+    quote: str
+    pointer: str
+    refer: str  # "facing" | "page" | "online"
+    story: str | None
+
+
+@dataclass
+class Chapter:
+    id: str
+    kind: str
+    title: str
+    running_head: str
+    source: Path
+    colour: Colour | None = None
+
+
+@dataclass
+class DomainChapter(Chapter):
+    opener: Opener | None = None
+    intro: str = ""
+    sections: list = field(default_factory=list)  # Story | KeyFigurePanel
+
+
+@dataclass
+class StoriesChapter(Chapter):
+    sections: list = field(default_factory=list)
+
+
+@dataclass
+class LetterChapter(Chapter):
+    story: Story | None = None
+    signature_name: str = ""
+    signature_role: str = ""
+
+
+@dataclass
+class OnlineChapter(Chapter):
+    text: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Turnover and subsidies of one entity, with the total the content states."""
+
+    name: str
+    omzet: int
+    subsidies: int
+    stated_total: int
+
+    @property
+    def computed_total(self):
+        return self.omzet + self.subsidies
+
+    @property
+    def shares(self):
+        """Percent of omzet and subsidies in the total, rounded so they add up to 100."""
+        return rounded_shares([self.omzet, self.subsidies])
+
+
+@dataclass
+class FinancesChapter(Chapter):
+    entities: list = field(default_factory=list)
+    grand_total: Entity | None = None
+    footnote: str = ""
+
+
+@dataclass(frozen=True)
+class Province:
+    name: str
+    places: tuple[str, ...]
+
+
+@dataclass
+class LocationsChapter(Chapter):
+    provinces: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class BoardGroup:
+    name: str
+    members: tuple[Member, ...]
+
+
+@dataclass
+class BoardChapter(Chapter):
+    groups: list = field(default_factory=list)
+
+
+@dataclass
+class ColophonChapter(Chapter):
+    printer: str = ""
+    copyright: str = ""
+    scope: str = ""
+    mission: str = ""
+    sdgs: str = ""
+    photos: list = field(default_factory=list)  # every Photo used, for the credits
+
+
+@dataclass
+class CoverChapter(Chapter):
+    photo: Photo | None = None
+
+
+@dataclass
+class BackCoverChapter(Chapter):
+    partners: str = ""
+    address_name: str = ""
+    address_lines: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+    follow: str = ""
+    website: str = ""
+    social: tuple[str, ...] = ()
+
+
+@dataclass
+class Book:
+    """The whole report."""
+
+    title: str
+    organisation: str
+    year: int
+    language: str
+    output_name: str
+    trim_width_mm: float
+    trim_height_mm: float
+    bleed_mm: float
+    binding: str
+    urls: dict
+    colours: dict  # name -> Colour
+    notes: dict  # key -> footnote text
+    chapters: list
+    content_dir: Path
+
+    def stories(self):
+        for chapter in self.chapters:
+            if isinstance(chapter, LetterChapter) and chapter.story:
+                yield chapter, chapter.story
+            for section in getattr(chapter, "sections", []):
+                if isinstance(section, Story):
+                    yield chapter, section
+
+
+def rounded_shares(values):
+    """Whole percentages of each value in their sum, adding up to exactly 100
+    (largest remainder), so a chart never shows 31% + 70%."""
+    total = sum(values)
+    if total <= 0:
+        return [0 for _ in values]
+    exact = [100 * v / total for v in values]
+    shares = [int(e) for e in exact]
+    by_remainder = sorted(range(len(values)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in by_remainder[: 100 - sum(shares)]:
+        shares[i] += 1
+    return shares

@@ -1,0 +1,134 @@
+"""HTML → PDF with WeasyPrint, reading nothing but the project's own files.
+
+- Fonts: fontconfig is pointed at fonts/ only, so no system font can slip in as a fallback
+  and a machine without fonts makes the same PDF.
+- URLs: our fetcher serves files under the allowed folders and refuses everything else
+  (other files, http, attachments), so content can never reach outside the project.
+"""
+import logging
+import mimetypes
+import os
+import tempfile
+from pathlib import Path
+
+from .problems import LayoutError
+
+PROJECT = Path(__file__).resolve().parent.parent
+FONTS_DIR = PROJECT / "fonts"
+
+
+def _isolate_fonts(cache_dir):
+    """Before WeasyPrint (and so fontconfig) loads: see only the fonts in fonts/."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    conf = cache_dir / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{cache_dir / 'fontconfig'}</cachedir>\n"
+        "  <config><rescan><int>0</int></rescan></config>\n</fontconfig>\n")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+_isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}")
+# fontTools stamps subset fonts with the current time unless told otherwise: a fixed
+# stamp keeps the same inputs giving a byte-identical PDF.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+
+import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+
+class RefusedURL(FatalURLFetchingError):
+    """Content asked for something outside the project: the build stops."""
+
+
+class ProjectFetcher(URLFetcher):
+    """Serve file: URLs inside `allowed` folders and data: URLs; refuse all else."""
+
+    def __init__(self, allowed):
+        super().__init__(fail_on_errors=True)
+        self.allowed = [Path(a).resolve() for a in allowed]
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if not url.startswith("file://"):
+            raise RefusedURL(f"refused to fetch {url!r}: the build reads no network resources")
+        from urllib.parse import unquote, urlsplit
+
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if not any(path.is_relative_to(folder) for folder in self.allowed):
+            raise RefusedURL(f"refused to read {path}: outside the project's folders")
+        if not path.is_file():
+            raise RefusedURL(f"file not found: {path}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime}, 200)
+
+
+class _Collector(logging.Handler):
+    """WeasyPrint logs what it skips (a bad stylesheet, an unreadable image) and goes on;
+    we collect those errors so the build fails instead of making a silently wrong PDF."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render(html, base_dir, allowed_dirs):
+    """Lay out the HTML; returns a WeasyPrint Document (pages and anchors known)."""
+    fetcher = ProjectFetcher([*allowed_dirs, FONTS_DIR])
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        document = weasyprint.HTML(string=html, base_url=Path(base_dir).as_uri() + "/",
+                                   url_fetcher=fetcher).render()
+    finally:
+        logger.removeHandler(collector)
+    if collector.messages:
+        raise LayoutError("the renderer reported:\n  " + "\n  ".join(collector.messages))
+    return document
+
+
+def anchor_pages(document):
+    """{anchor id: page number (1-based)} for every id in the laid-out document."""
+    pages = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def check_facing(book, document):
+    """“op de pagina hiernaast” must be true: the quote on a left page, its story on the
+    right page beside it. Raises LayoutError naming the chapter and story otherwise."""
+    pages = anchor_pages(document)
+    problems = []
+    for chapter in book.chapters:
+        opener = getattr(chapter, "opener", None)
+        if not opener or opener.refer != "facing":
+            continue
+        quote = pages.get(f"opener-{chapter.id}")
+        story = pages.get(f"story-{opener.story}")
+        if quote is None or story is None or quote % 2 or story != quote + 1:
+            problems.append(
+                f"{chapter.source}: the opener quote (page {quote}) says “op de pagina "
+                f"hiernaast”, but story `{opener.story}` starts on page {story}")
+    if problems:
+        raise LayoutError("\n".join(problems))
+
+
+def write_pdf(document, path, identifier):
+    """Write atomically: a failed build never leaves a half-written or lost PDF."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        document.write_pdf(tmp, pdf_identifier=identifier)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

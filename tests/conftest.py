@@ -1,0 +1,34 @@
+"""One real build of the report per test run; tests read the PDF back."""
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pdftext import page_texts  # noqa: E402
+
+from reportpress import cli, content  # noqa: E402
+
+CONTENT = ROOT / "content"
+SEED = ROOT.parent / "shared" / "seed" / "jaarverslag-2022.txt"
+
+
+@dataclass
+class Build:
+    pdf: Path
+    html: Path
+    book: object
+    pages: list  # text of each page
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("build")
+    pdf, html = folder / "report.pdf", folder / "report.html"
+    assert cli.main(["-o", str(pdf), "--html", str(html)]) == 0
+    book, _ = content.load(CONTENT)
+    return Build(pdf, html, book, page_texts(pdf))
