@@ -6,13 +6,13 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from conftest import SEED
+from conftest import ROOT, SEED
 from fontTools.ttLib import TTFont
 from pdftext import words
 
 from reportpress import cli, model
 
-FONTS = sorted((SEED.parent.parent.parent / "main" / "fonts").glob("**/*.ttf"))
+FONTS = sorted((ROOT / "fonts").glob("**/*.ttf"))
 
 
 def joined(text):
