@@ -1,24 +1,30 @@
-"""Command line: content → model → HTML → PDF, with progress on stderr.
+"""Command line: `make_pdf.py` builds; `make_pdf.py COMMAND …` runs a tool on PDFs.
 
 Exit codes: 0 built, 2 content mistakes (each with file and line), 1 anything else.
 """
 import argparse
-import hashlib
+import importlib
 import sys
 import time
 from pathlib import Path
 
-from . import compose, content
+from . import pipeline
 from .problems import ContentError, LayoutError
 
-PROJECT = Path(__file__).resolve().parent.parent
+# Subcommands: each module has main(argv) -> exit code.
+COMMANDS = {
+    "preflight": "reportpress.preflight",  # check a finished PDF for the print shop
+    "proof": "reportpress.proof",  # proof pages in the browser, rebuilt on save
+    "diff": "reportpress.diff",  # what changed between two PDFs
+}
 
 
 def parser():
     p = argparse.ArgumentParser(
         prog="make_pdf.py",
-        description="Build the report's print PDF from a content folder and the layout.")
-    p.add_argument("--content", type=Path, default=PROJECT / "content", metavar="DIR",
+        description="Build the report's print PDF from a content folder and the layout. "
+                    f"Other commands: {', '.join(COMMANDS)} (make_pdf.py COMMAND --help).")
+    p.add_argument("--content", type=Path, default=pipeline.PROJECT / "content", metavar="DIR",
                    help="content folder to build (default: content/)")
     p.add_argument("-o", "--output", type=Path, metavar="PATH",
                    help="where to write the PDF (default: out/<output>.pdf from report.yaml)")
@@ -31,6 +37,9 @@ def parser():
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:
+        return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     args = parser().parse_args(argv)
     try:
         return build(args)
@@ -51,35 +60,14 @@ def main(argv=None):
 
 def build(args):
     started = time.monotonic()
-    step("reading content", args.content)
-    book, report = content.load(args.content)
-    for warning in report.warnings:
-        say(f"  warning: {warning}")
-    if args.strict and report.warnings:
-        raise ContentError(report.warnings)
-
-    step("composing HTML")
-    html = compose.compose(book)
+    result = pipeline.build(args.content, args.output, args.strict,
+                            log=lambda message: say(f"• {message}"
+                                                    if not message.startswith(" ") else message))
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(html, encoding="utf-8")
-
-    step("laying out pages")
-    from . import render  # WeasyPrint loads only when needed (and after font isolation)
-
-    document = render.render(html, compose.LAYOUT_DIR, [book.content_dir, compose.LAYOUT_DIR])
-    render.check_facing(book, document)
-
-    output = args.output or PROJECT / "out" / f"{book.output_name}.pdf"
-    step(f"writing PDF ({len(document.pages)} pages)", output)
-    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    render.write_pdf(document, output, identifier)
-    say(f"done in {time.monotonic() - started:.1f} s: {output}")
+        args.html.write_text(result.html, encoding="utf-8")
+    say(f"done in {time.monotonic() - started:.1f} s: {result.pdf}")
     return 0
-
-
-def step(what, path=None):
-    say(f"• {what}" + (f": {path}" if path else ""))
 
 
 def say(message):

@@ -16,8 +16,9 @@ from . import model, prose
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
 
 
-def compose(book, layout_dir=LAYOUT_DIR):
-    """Return the report as an HTML string; its relative URLs resolve against layout_dir."""
+def compose(book, filled=frozenset(), layout_dir=LAYOUT_DIR):
+    """Return the report as an HTML string; its relative URLs resolve against layout_dir.
+    `filled`: chapters that end with their closing photo (where a page would stay blank)."""
     env = jinja2.Environment(
         extensions=["jinja2.ext.do"],
         loader=jinja2.FileSystemLoader(layout_dir),
@@ -40,7 +41,7 @@ def compose(book, layout_dir=LAYOUT_DIR):
         online_chapter=next((c for c in book.chapters if isinstance(c, model.OnlineChapter)),
                             None),
     )
-    return env.get_template("report.html").render(book=book)
+    return env.get_template("report.html").render(book=book, filled=filled)
 
 
 def dutch_number(value):

@@ -80,7 +80,6 @@ class _Loader:
     def __init__(self, content_dir, report):
         self.dir, self.report = content_dir, report
         self.photos = {}
-        self.used_photos = []
 
     def read_yaml(self, path):
         if not path.is_file():
@@ -223,6 +222,16 @@ class _Loader:
             return None
         return path
 
+    def figure(self, fig, file):
+        """A photo with caption (and alt text) from a `figure:`-like mapping, or None."""
+        if not fig:
+            return None
+        photo = self.photo(fig.get("photo", str), file, fig.key_line("photo"))
+        if not photo:
+            return None
+        return model.Figure(photo, fig.get("caption", str, default=""),
+                            fig.get("alt", str, required=False, default=""))
+
     def photo(self, photo_id, file, line):
         if photo_id not in self.photos:
             close = difflib.get_close_matches(str(photo_id), list(self.photos), n=1)
@@ -230,10 +239,7 @@ class _Loader:
                               hint=f"did you mean `{close[0]}`?" if close
                               else "photos are listed in photos.yaml")
             return None
-        photo = self.photos[photo_id]
-        if photo not in self.used_photos:
-            self.used_photos.append(photo)
-        return photo
+        return self.photos[photo_id]
 
     # --- chapters -------------------------------------------------------------------------
 
@@ -258,9 +264,6 @@ class _Loader:
                 self.report.error(f"chapter folder `{folder.name}` is not listed in report.yaml",
                                   f.file, f.key_line("chapters"),
                                   hint="add it to `chapters:` or remove the folder")
-        for chapter in chapters:  # the colophon credits every photo the chapters use
-            if isinstance(chapter, model.ColophonChapter):
-                chapter.photos = list(self.used_photos)
         return chapters
 
     def chapter(self, name, folder, colours):
@@ -286,11 +289,14 @@ class _Loader:
             "back-cover": ["partners", "address", "follow", "social"],
         }[kind]
         f = Fields(data, self._rel(path), self.report,
-                   ["kind", "title", "running_head", *fields], f"{name}/chapter.yaml")
+                   ["kind", "title", "running_head", "closing_photo", *fields],
+                   f"{name}/chapter.yaml")
         title = f.get("title", str, default=name)
         common = dict(id=name, kind=kind, title=title,
                       running_head=f.get("running_head", str, required=False, default=title),
-                      source=self._rel(path))
+                      source=self._rel(path),
+                      closing=self.figure(f.sub("closing_photo", ["photo", "caption", "alt"],
+                                                "closing_photo", required=False), f.file))
         return getattr(self, "chapter_" + kind.replace("-", "_"))(f, folder, common, colours)
 
     def chapter_cover(self, f, folder, common, colours):
@@ -473,13 +479,8 @@ class _Loader:
             body = text[end + 5:]
         f = Fields(header, rel, self.report, ["title", "online", "interview", "figure", "qr"],
                    "the story header")
-        figure = None
-        fig = f.sub("figure", ["photo", "caption", "alt"], "figure", required=False)
-        if fig:
-            photo = self.photo(fig.get("photo", str), rel, fig.key_line("photo"))
-            if photo:
-                figure = model.Figure(photo, fig.get("caption", str, default=""),
-                                      fig.get("alt", str, default=""))
+        figure = self.figure(f.sub("figure", ["photo", "caption", "alt"], "figure",
+                                   required=False), rel)
         qr = None
         q = f.sub("qr", ["url", "text"], "qr", required=False)
         if q:

@@ -83,6 +83,7 @@ class Chapter:
     running_head: str
     source: Path
     colour: Colour | None = None
+    closing: Figure | None = None  # full-page photo where the layout would leave a blank
 
 
 @dataclass
@@ -171,7 +172,6 @@ class ColophonChapter(Chapter):
     scope: str = ""
     mission: str = ""
     sdgs: str = ""
-    photos: list = field(default_factory=list)  # every Photo used, for the credits
 
 
 @dataclass
@@ -209,6 +209,19 @@ class Book:
     notes: dict  # key -> footnote text
     chapters: list
     content_dir: Path
+
+    def photos(self, filled=()):
+        """Every photo printed, in page order, once: for the credits. `filled` names the
+        chapters whose closing photo the layout uses."""
+        seen = []
+        for chapter in self.chapters:
+            figures = [getattr(chapter, "photo", None)]
+            figures += [s.figure.photo for s in getattr(chapter, "sections", [])
+                        if isinstance(s, Story) and s.figure]
+            if chapter.id in filled and chapter.closing:
+                figures.append(chapter.closing.photo)
+            seen += [p for p in figures if p and p not in seen]
+        return seen
 
     def stories(self):
         for chapter in self.chapters:

@@ -32,6 +32,8 @@ _isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}")
 # fontTools stamps subset fonts with the current time unless told otherwise: a fixed
 # stamp keeps the same inputs giving a byte-identical PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+# Lato's own head table has a pre-1970 'created' stamp; fontTools says so on every subset.
+logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
@@ -99,6 +101,25 @@ def anchor_pages(document):
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
     return pages
+
+
+def blank_pages(document):
+    """Page numbers the layout left blank (to start the next chapter on a left page)."""
+    return [number for number, page in enumerate(document.pages, start=1)
+            if page._page_box.page_type.blank]
+
+
+def chapters_before_blanks(book, document):
+    """{chapter id: blank page} for each blank page, naming the chapter that ends before it."""
+    pages = anchor_pages(document)
+    starts = sorted((pages[f"chapter-{c.id}"], c.id) for c in book.chapters
+                    if f"chapter-{c.id}" in pages)
+    result = {}
+    for blank in blank_pages(document):
+        before = [chapter_id for start, chapter_id in starts if start < blank]
+        if before:
+            result[before[-1]] = blank
+    return result
 
 
 def check_facing(book, document):

@@ -1,0 +1,78 @@
+"""The build as a function: content folder in, PDF out, with what happened on the way.
+
+Used by the command line, the proof server and the benchmarks alike.
+"""
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import compose, content
+from .problems import ContentError
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    pdf: Path
+    html: str
+    book: object
+    page_count: int
+    anchors: dict  # anchor id -> page number
+    warnings: list = field(default_factory=list)  # Problem or str
+
+
+def default_output(book):
+    return PROJECT / "out" / f"{book.output_name}.pdf"
+
+
+def build(content_dir, output=None, strict=False, log=lambda message: None):
+    """Build the report; raises ContentError / LayoutError for the user's mistakes."""
+    log(f"reading content: {content_dir}")
+    book, report = content.load(content_dir)
+    warnings = list(report.warnings)
+    for warning in warnings:
+        log(f"  warning: {warning}")
+    if strict and warnings:
+        raise ContentError(warnings)
+
+    html, document, layout_warnings = lay_out(book, log)
+    warnings += layout_warnings
+
+    from . import render
+
+    output = Path(output) if output else default_output(book)
+    log(f"writing PDF ({len(document.pages)} pages): {output}")
+    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+    render.write_pdf(document, output, identifier)
+    return Result(output, html, book, len(document.pages), render.anchor_pages(document),
+                  warnings)
+
+
+def lay_out(book, log):
+    """Compose and lay out; where a chapter would end on a blank page (the next opens on
+    a left page), lay out again with that chapter's closing photo on the blank page."""
+    from . import render  # WeasyPrint loads only when needed (and after font isolation)
+
+    filled, warnings = frozenset(), []
+    while True:
+        log("composing HTML")
+        html = compose.compose(book, filled)
+        log("laying out pages")
+        document = render.render(html, compose.LAYOUT_DIR,
+                                 [book.content_dir, compose.LAYOUT_DIR])
+        blanks = render.chapters_before_blanks(book, document)
+        chapters = {c.id: c for c in book.chapters}
+        fillable = {cid for cid in blanks if cid not in filled and chapters[cid].closing}
+        if not fillable:
+            break
+        filled |= fillable
+        for chapter_id in sorted(fillable, key=blanks.get):
+            log(f"  page {blanks[chapter_id]} would stay blank: closing photo of `{chapter_id}`")
+    for chapter_id, page in blanks.items():
+        message = (f"page {page} is blank after chapter `{chapter_id}`"
+                   " (give it a `closing_photo` to fill it)")
+        warnings.append(message)
+        log(f"  warning: {message}")
+    render.check_facing(book, document)
+    return html, document, warnings
