@@ -6,10 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, content
+from . import compose, content, glyphs
 from .problems import ContentError
 
 PROJECT = Path(__file__).resolve().parent.parent
+FONTS_DIR = PROJECT / "fonts"
 
 
 @dataclass
@@ -30,6 +31,9 @@ def build(content_dir, output=None, strict=False, log=lambda message: None):
     """Build the report; raises ContentError / LayoutError for the user's mistakes."""
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
+    missing_glyphs = glyphs.check(book, FONTS_DIR)
+    if missing_glyphs:
+        raise ContentError(missing_glyphs)
     warnings = list(report.warnings)
     for warning in warnings:
         log(f"  warning: {warning}")

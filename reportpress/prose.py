@@ -22,6 +22,7 @@ def _parser(html):
 
 
 _CHECKER = _parser(html=True)  # sees HTML so it can be refused with its line
+_CHECKER.validateLink = lambda url: True  # …and every link, so a bad one gets a message
 _RENDERER = _parser(html=False)
 
 

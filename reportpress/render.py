@@ -87,6 +87,8 @@ def render(html, base_dir, allowed_dirs):
     try:
         document = weasyprint.HTML(string=html, base_url=Path(base_dir).as_uri() + "/",
                                    url_fetcher=fetcher).render()
+    except RefusedURL as refused:
+        raise LayoutError(str(refused)) from None
     finally:
         logger.removeHandler(collector)
     if collector.messages:
@@ -150,6 +152,8 @@ def write_pdf(document, path, identifier):
     try:
         document.write_pdf(tmp, pdf_identifier=identifier)
         os.replace(tmp, path)
+    except RefusedURL as refused:  # e.g. an attachment, fetched only when writing
+        raise LayoutError(str(refused)) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

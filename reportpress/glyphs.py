@@ -1,0 +1,77 @@
+"""Text the fonts cannot set: every character of the content against the fonts' cmaps.
+
+Run before layout, because the renderer would otherwise drop the character silently or set
+it in another font. Fonts are only ever those in fonts/ (see render.py).
+"""
+import dataclasses
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from . import model
+from .problems import Problem
+
+# Characters that are layout, not glyphs: line breaks, spaces the shaper handles itself.
+IGNORED = set("\n\r\t\u00ad\u200b\u200c\u200d\ufeff")
+
+
+@cache
+def coverage(font_dir):
+    """Code points every font file in font_dir can set (the weakest weight decides)."""
+    maps = [set(TTFont(path, lazy=True).getBestCmap())
+            for path in sorted(Path(font_dir).glob("**/*.[ot]tf"))]
+    return frozenset(set.intersection(*maps)) if maps else frozenset()
+
+
+def check(book, font_dir):
+    """Problems for each character the fonts lack, with code point, file, line and story."""
+    covered = coverage(font_dir)
+    problems, seen = [], set()
+    for source, story_id, text in _texts(book):
+        for char in text:
+            if char in IGNORED or ord(char) in covered or (source, char) in seen:
+                continue
+            seen.add((source, char))
+            name = unicodedata.name(char, "unnamed character")
+            where = f" in story `{story_id}`" if story_id else ""
+            problems.append(Problem(
+                f"the fonts cannot set {char!r} (U+{ord(char):04X} {name}){where}",
+                source, _line_of(book.content_dir, source, char),
+                hint="replace it, or add a font that has it to fonts/"))
+    return problems
+
+
+def _texts(book):
+    """(file, story id, text) for every string in the model that gets printed."""
+    yield Path(book.content_dir.name) / "report.yaml", None, book.title + book.organisation
+    for chapter in book.chapters:
+        for section in getattr(chapter, "sections", []) + [getattr(chapter, "story", None)]:
+            if isinstance(section, model.Story):
+                yield from ((section.source, section.id, t) for t in _strings(section))
+        yield from ((chapter.source, None, t) for t in _strings(
+            chapter, skip=("sections", "story")))
+
+
+def _strings(value, skip=()):
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            if field.name not in skip and field.name not in ("id", "source", "kind"):
+                yield from _strings(getattr(value, field.name))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def _line_of(content_dir, source, char):
+    path = Path(content_dir).parent / source
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if char in line:
+                return number
+    except OSError:
+        pass
+    return None

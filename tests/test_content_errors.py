@@ -1,0 +1,149 @@
+"""Content mistakes: every one reported at once, with file and line, exit code 2, no
+traceback, and nothing written."""
+import pytest
+from helpers import copy_content, edit, run
+from PIL import Image
+
+
+@pytest.fixture
+def content(tmp_path):
+    return copy_content(tmp_path)
+
+
+def build(capsys, content, tmp_path, *extra):
+    out = tmp_path / "out.pdf"
+    code, err = run(capsys, "--content", content, "-o", out, *extra)
+    assert "Traceback" not in err
+    return code, err, out
+
+
+def test_yaml_syntax_error_names_file_line_and_column(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "title: Thema", "title: Thema: en meer")
+    code, err, out = build(capsys, content, tmp_path)
+    assert code == 2 and not out.exists()
+    assert "content/thema/chapter.yaml:2:" in err and "YAML syntax error" in err
+
+
+def test_unknown_key_gets_a_suggestion(capsys, content, tmp_path):
+    edit(content / "thema" / "tweede-verhaal.md", "title:", "tittle:")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert "content/thema/tweede-verhaal.md:2: unknown key `tittle`" in err
+    assert "did you mean `title`?" in err
+
+
+def test_wrong_type_and_missing_field_are_both_reported(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "value: 1234", "value: twaalf")
+    edit(content / "online" / "chapter.yaml", "title: Meer online.\n", "")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert "content/thema/chapter.yaml:15: `value` in a key figure must be a whole number" in err
+    assert "content/online/chapter.yaml" in err and "needs `title`" in err
+
+
+def test_opener_pointing_at_a_missing_story(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "story: eerste-verhaal\nintro",
+         "story: eerste-verhaaltje\nintro")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2 and "`eerste-verhaaltje`, which does not exist" in err
+    assert "did you mean `eerste-verhaal`?" in err
+
+
+def test_facing_reference_needs_the_story_first(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "story: eerste-verhaal\nintro",
+         "story: tweede-verhaal\nintro")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2 and "must be the chapter's first section" in err
+
+
+def test_duplicate_story_ids(capsys, content, tmp_path):
+    (content / "online" / "eerste-verhaal.md").write_text(
+        (content / "thema" / "eerste-verhaal.md").read_text())
+    edit(content / "report.yaml", "  - thema", "  - thema\n  - extra")
+    (content / "extra").mkdir()
+    (content / "extra" / "chapter.yaml").write_text(
+        "kind: stories\ntitle: Extra\nsections:\n  - story: eerste-verhaal\n")
+    (content / "extra" / "eerste-verhaal.md").write_text("---\ntitle: X\n---\n\nTekst.\n")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2 and "story id `eerste-verhaal` is used twice" in err
+
+
+def test_empty_chapter_and_unlisted_folder_and_missing_folder(capsys, content, tmp_path):
+    (content / "leeg").mkdir()
+    (content / "leeg" / "chapter.yaml").write_text("kind: stories\ntitle: Leeg\nsections: []\n")
+    edit(content / "report.yaml", "  - thema", "  - thema\n  - bestaat-niet")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert "chapter `bestaat-niet` has no bestaat-niet/chapter.yaml" in err
+    assert "chapter folder `leeg` is not listed in report.yaml" in err
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("missing", "image 'photos/stripes.jpg' not found"),
+    ("not-an-image", "is not a readable image"),
+    ("gif", "is GIF; use JPEG or PNG"),
+])
+def test_bad_images(capsys, content, tmp_path, fault, message):
+    photo = content / "photos" / "stripes.jpg"
+    if fault == "missing":
+        photo.unlink()
+    elif fault == "not-an-image":
+        photo.write_text("no picture here")
+    else:
+        Image.new("RGB", (10, 10)).save(photo, format="GIF")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2 and "content/photos.yaml:2:" in err and message in err
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "link.jpg"])
+def test_image_paths_cannot_leave_the_content_folder(capsys, content, tmp_path, path):
+    (content / "link.jpg").symlink_to("/usr/share/pixmaps/debian-logo.png"
+                                      if False else tmp_path / "outside.jpg")
+    Image.new("RGB", (10, 10)).save(tmp_path / "outside.jpg")
+    edit(content / "photos.yaml", "file: photos/stripes.jpg", f"file: {path}")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert "must be relative and stay inside content/" in err or "leads outside content/" in err
+
+
+def test_raw_html_in_markdown_is_refused_with_its_line(capsys, content, tmp_path):
+    edit(content / "thema" / "tweede-verhaal.md", "Een tweede verhaal",
+         '<img src="file:///etc/passwd"> Een tweede verhaal')
+    edit(content / "thema" / "eerste-verhaal.md", "Daarna volgt",
+         "<script>alert(1)</script>\n\nDaarna volgt")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert "content/thema/tweede-verhaal.md:6: HTML is not allowed in prose" in err
+    assert "content/thema/eerste-verhaal.md:13: HTML is not allowed in prose" in err
+
+
+def test_links_only_to_the_web_or_mail(capsys, content, tmp_path):
+    edit(content / "thema" / "tweede-verhaal.md", "Een tweede verhaal",
+         "[klik](javascript:alert(1)) [lokaal](file:///etc/passwd) Een tweede verhaal")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2 and "must start with https:// or mailto:" in err
+
+
+def test_characters_the_fonts_cannot_set(capsys, content, tmp_path):
+    edit(content / "thema" / "tweede-verhaal.md", "Een tweede verhaal",
+         "Een tweede ☃ verhaal")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert ("content/thema/tweede-verhaal.md:6: the fonts cannot set '☃' "
+            "(U+2603 SNOWMAN) in story `tweede-verhaal`") in err
+
+
+def test_figures_that_do_not_add_up_warn_and_strict_fails(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "        label: deelnemers",
+         "        label: deelnemers\n        parts:\n          - value: 1000\n"
+         "            label: binnen\n          - value: 200\n            label: buiten")
+    code, err, _ = build(capsys, content, tmp_path, "--strict")
+    assert code == 2
+    assert "parts add up to 1200, the figure says 1234" in err
+
+
+def test_python_tags_in_yaml_are_refused(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "title: Thema",
+         "title: !!python/object/apply:os.system ['touch /tmp/pwned']")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2 and "YAML" in err

@@ -1,0 +1,74 @@
+"""Unit tests of the model, the prose rules and the small compose helpers."""
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reportpress import compose, model, prose
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=6))
+def test_rounded_shares_add_up_to_100_and_stay_near_the_exact_share(values):
+    shares = model.rounded_shares(values)
+    total = sum(values)
+    if total == 0:
+        assert shares == [0] * len(values)
+        return
+    assert sum(shares) == 100
+    for value, share in zip(values, shares, strict=True):
+        assert abs(share - 100 * value / total) < 1
+
+
+def test_entity_shares_and_totals():
+    entity = model.Entity("Groep INTRO", 13916135, 30830677, 44746813)
+    assert entity.shares == [31, 69]
+    assert entity.computed_total == 44746812 != entity.stated_total
+
+
+@given(st.integers(min_value=0, max_value=10**15))
+def test_dutch_numbers_use_a_dot_per_thousand(value):
+    text = compose.dutch_number(value)
+    assert int(text.replace(".", "")) == value
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text)
+
+
+@given(st.floats(min_value=0, max_value=100), st.floats(min_value=0.1, max_value=100))
+def test_donut_arcs_are_closed_paths(start, share):
+    path = compose.arc_path(start, share)
+    assert path.startswith("M ") and path.endswith(" Z") and "nan" not in path
+
+
+def test_qr_svg_is_a_vector_with_quiet_zone():
+    svg = compose.qr_svg("https://example.org/x")
+    assert svg.startswith("<svg") and "<path" in svg and "<image" not in svg
+    size = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
+    assert 'M4,4' in svg and size >= 21 + 8  # 4-module border on each side
+
+
+def test_blockquotes_become_pull_quotes_or_testimonials():
+    html = prose.to_html(
+        "Het is fijn werken hier.\n\n> Het is fijn werken hier.\n\n"
+        "> Een nieuwe zin.\n>\n> — Jessie De Naeghel, Team Onderwijs, Stad Gent\n")
+    assert '<blockquote class="pull-quote" data-repeat="true">' in html
+    assert '<blockquote class="testimonial">' in html
+    assert '<span class="name">Jessie De Naeghel</span>' in html
+    assert '<span class="role">Team Onderwijs, Stad Gent</span>' in html
+
+
+def test_interview_headings_are_questions_and_story_headings_are_h3():
+    assert '<h3 class="question">Wat doe je?</h3>' in prose.to_html("## Wat doe je?\n\nDit.",
+                                                                      interview=True)
+    assert "<h3>Tussenkop</h3>" in prose.to_html("## Tussenkop\n\nTekst.")
+
+
+def test_prose_is_typographic_and_escaped():
+    html = prose.to_html('Hij zei "hallo" en <b>niets</b> -- https://example.org/x')
+    assert "“hallo”" in html and "&lt;b&gt;" in html and "–" in html
+    assert '<a href="https://example.org/x">' in html
+
+
+@given(st.text(max_size=200))
+def test_prose_never_lets_markup_through(text):
+    html = prose.to_html(text)
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html
+    list(prose.check(text))  # and the checker takes any text without failing
