@@ -30,6 +30,9 @@ def parser():
                    help="where to write the PDF (default: out/<output>.pdf from report.yaml)")
     p.add_argument("--html", type=Path, metavar="PATH",
                    help="also write the composed HTML here (to inspect or debug the layout)")
+    p.add_argument("--edition", choices=pipeline.EDITIONS, default="print",
+                   help="print: PDF/X-4, CMYK, bleed and crop marks, for the print shop "
+                        "(default); digital: tagged sRGB PDF at trim size, for screens")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings (figures that do not add up, …) as errors")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
@@ -60,7 +63,7 @@ def main(argv=None):
 
 def build(args):
     started = time.monotonic()
-    result = pipeline.build(args.content, args.output, args.strict,
+    result = pipeline.build(args.content, args.output, args.strict, args.edition,
                             log=lambda message: say(f"• {message}"
                                                     if not message.startswith(" ") else message))
     if args.html:

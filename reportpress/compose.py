@@ -11,14 +11,18 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import model, prose
+from . import images, model, prose
 
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
 
 
-def compose(book, filled=frozenset(), layout_dir=LAYOUT_DIR):
+def compose(book, filled=frozenset(), edition="print", image_for=None, layout_dir=LAYOUT_DIR):
     """Return the report as an HTML string; its relative URLs resolve against layout_dir.
-    `filled`: chapters that end with their closing photo (where a page would stay blank)."""
+    `filled`: chapters that end with their closing photo (where a page would stay blank).
+    `edition`: "print" (CMYK colours) or "digital" (sRGB); `image_for(photo)` gives the
+    file to place for a photo in this edition (default: the photo itself)."""
+    image_for = image_for or (lambda photo: photo.path)
+    paint = css_cmyk if edition == "print" else css_rgb
     env = jinja2.Environment(
         extensions=["jinja2.ext.do"],
         loader=jinja2.FileSystemLoader(layout_dir),
@@ -31,11 +35,13 @@ def compose(book, filled=frozenset(), layout_dir=LAYOUT_DIR):
         markdown=lambda text, interview=False: Markup(prose.to_html(text, interview)),
         inline=lambda text: Markup(prose.inline_html(text)),
         number=dutch_number,
-        cmyk=css_cmyk,
+        paint=paint,
         qr_svg=qr_svg,
-        file_url=lambda path: Path(path).resolve().as_uri(),
+        image_url=lambda photo: Path(image_for(photo)).resolve().as_uri(),
     )
     env.globals.update(
+        edition=edition,
+        ink=lambda c, m, y, k: paint(model.Colour("", c, m, y, k)),
         arc_path=arc_path,
         is_story=lambda section: isinstance(section, model.Story),
         online_chapter=next((c for c in book.chapters if isinstance(c, model.OnlineChapter)),
@@ -52,6 +58,11 @@ def dutch_number(value):
 def css_cmyk(colour):
     """A model.Colour as a CSS device-cmyk() value, so print colours stay CMYK in the PDF."""
     return f"device-cmyk({colour.c:g}% {colour.m:g}% {colour.y:g}% {colour.k:g}%)"
+
+
+def css_rgb(colour):
+    """A model.Colour as CSS rgb(), as the press would print it (digital edition)."""
+    return "rgb({} {} {})".format(*images.press_to_rgb(colour.c, colour.m, colour.y, colour.k))
 
 
 def qr_svg(url, size_mm=30):

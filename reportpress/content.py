@@ -2,6 +2,7 @@
 
 Every problem is collected with its file and line, so an editor sees all of them at once.
 """
+import datetime
 import difflib
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ KINDS = (
     "locations", "board", "colophon", "back-cover",
 )
 TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false",
-              list: "a list", dict: "a mapping (key: value lines)"}
+              list: "a list", dict: "a mapping (key: value lines)", object: "a value"}
 
 
 class Fields:
@@ -104,7 +105,8 @@ class _Loader:
     def book(self):
         path = self.dir / "report.yaml"
         f = Fields(self.read_yaml(path), self._rel(path), self.report, [
-            "title", "organisation", "year", "language", "output", "trim", "bleed_mm",
+            "title", "organisation", "year", "language", "output", "published", "trim",
+            "bleed_mm",
             "binding", "urls", "colours", "notes", "chapters"], "report.yaml")
         trim = f.sub("trim", ["width_mm", "height_mm"], "trim")
         colours = self.colours(f)
@@ -114,7 +116,8 @@ class _Loader:
             organisation=f.get("organisation", str, default=""),
             year=f.get("year", int, default=0),
             language=f.get("language", str, default="nl"),
-            output_name=self.output_name(f),
+            output_names=self.output_names(f),
+            published=self.published(f),
             trim_width_mm=_number(trim, "width_mm") if trim else 210,
             trim_height_mm=_number(trim, "height_mm") if trim else 297,
             bleed_mm=_number(f, "bleed_mm"),
@@ -129,13 +132,28 @@ class _Loader:
         book.chapters = self.chapters(f, colours, book)
         return book
 
-    def output_name(self, f):
-        name = f.get("output", str, default="report")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
-            self.report.error("`output` must be a plain file name (letters, digits, - _ .)",
-                              f.file, f.key_line("output"))
-            return "report"
-        return name
+    def output_names(self, f):
+        o = f.sub("output", ["print", "digital"], "output")
+        names = {}
+        for edition in ("print", "digital"):
+            name = o.get(edition, str, default=edition) if o else edition
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+                self.report.error(f"output.{edition} must be a plain file name "
+                                  "(letters, digits, - _ .)", f.file, o.key_line(edition))
+            names[edition] = name
+        return names
+
+    def published(self, f):
+        """The publication date (default: 1 January after the report's year)."""
+        value = f.get("published", object, required=False)
+        if value is None:
+            year = f.data.get("year")
+            return f"{year + 1 if isinstance(year, int) and 0 < year < 9999 else 2000:04}-01-01"
+        if not isinstance(value, datetime.date):
+            self.report.error("`published` must be a date like 2023-06-30", f.file,
+                              f.key_line("published"))
+            return "2000-01-01"
+        return value.isoformat()
 
     def binding(self, f):
         binding = f.get("binding", str, default="saddle-stitch")

@@ -199,7 +199,8 @@ class Book:
     organisation: str
     year: int
     language: str
-    output_name: str
+    output_names: dict  # edition ("print", "digital") -> file name without .pdf
+    published: str  # ISO date: the PDF's creation date, so rebuilds are byte-identical
     trim_width_mm: float
     trim_height_mm: float
     bleed_mm: float

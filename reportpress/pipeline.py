@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, content, glyphs
+from . import compose, content, glyphs, images
 from .problems import ContentError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -23,12 +23,17 @@ class Result:
     warnings: list = field(default_factory=list)  # Problem or str
 
 
-def default_output(book):
-    return PROJECT / "out" / f"{book.output_name}.pdf"
+def default_output(book, edition="print"):
+    return PROJECT / "out" / f"{book.output_names[edition]}.pdf"
 
 
-def build(content_dir, output=None, strict=False, log=lambda message: None):
-    """Build the report; raises ContentError / LayoutError for the user's mistakes."""
+EDITIONS = ("print", "digital")
+
+
+def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None):
+    """Build one edition of the report; raises ContentError / LayoutError for the user's
+    mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
+    edition is a tagged PDF in sRGB at trim size."""
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     missing_glyphs = glyphs.check(book, FONTS_DIR)
@@ -40,20 +45,41 @@ def build(content_dir, output=None, strict=False, log=lambda message: None):
     if strict and warnings:
         raise ContentError(warnings)
 
-    html, document, layout_warnings = lay_out(book, log)
+    cache = PROJECT / "out" / ".cache" / "images"
+    html, document, layout_warnings = lay_out(
+        book, log, edition, lambda photo: images.prepare(photo.path, edition, cache))
     warnings += layout_warnings
+    if edition == "print" and (binding := binding_problem(book, len(document.pages))):
+        warnings.append(binding)
+        log(f"  warning: {binding}")
+    if strict and warnings:
+        raise ContentError(warnings)
 
     from . import render
 
-    output = Path(output) if output else default_output(book)
-    log(f"writing PDF ({len(document.pages)} pages): {output}")
+    output = Path(output) if output else default_output(book, edition)
+    log(f"writing PDF ({len(document.pages)} pages, {edition} edition): {output}")
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    render.write_pdf(document, output, identifier)
+    render.write_pdf(document, output, identifier, edition, book.published)
     return Result(output, html, book, len(document.pages), render.anchor_pages(document),
                   warnings)
 
 
-def lay_out(book, log):
+def binding_problem(book, pages):
+    """What is wrong with the page count for the binding, or None. We never pad silently:
+    the message says how many pages are missing and where blank pages would go."""
+    multiple = 4 if book.binding == "saddle-stitch" else 2
+    missing = -pages % multiple
+    if not missing:
+        return None
+    back = pages if book.chapters and book.chapters[-1].kind == "back-cover" else pages + 1
+    where = ", ".join(str(back - missing + i) for i in range(missing))
+    return (f"{pages} pages: {book.binding} needs a multiple of {multiple}, {missing} short;"
+            f" blank pages would go before the back cover (pages {where}) — or shorten or"
+            " lengthen the content")
+
+
+def lay_out(book, log, edition="print", image_for=None):
     """Compose and lay out; where a chapter would end on a blank page (the next opens on
     a left page), lay out again with that chapter's closing photo on the blank page."""
     from . import render  # WeasyPrint loads only when needed (and after font isolation)
@@ -61,10 +87,10 @@ def lay_out(book, log):
     filled, warnings = frozenset(), []
     while True:
         log("composing HTML")
-        html = compose.compose(book, filled)
+        html = compose.compose(book, filled, edition, image_for)
         log("laying out pages")
         document = render.render(html, compose.LAYOUT_DIR,
-                                 [book.content_dir, compose.LAYOUT_DIR])
+                                 [book.content_dir, compose.LAYOUT_DIR, PROJECT / "out" / ".cache"])
         blanks = render.chapters_before_blanks(book, document)
         chapters = {c.id: c for c in book.chapters}
         fillable = {cid for cid in blanks if cid not in filled and chapters[cid].closing}

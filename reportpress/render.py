@@ -11,10 +11,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import prepress
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
+PROFILES_DIR = PROJECT / "profiles"
 
 
 def _isolate_fonts(cache_dir):
@@ -80,7 +82,7 @@ class _Collector(logging.Handler):
 
 def render(html, base_dir, allowed_dirs):
     """Lay out the HTML; returns a WeasyPrint Document (pages and anchors known)."""
-    fetcher = ProjectFetcher([*allowed_dirs, FONTS_DIR])
+    fetcher = ProjectFetcher([*allowed_dirs, FONTS_DIR, PROFILES_DIR])
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
@@ -143,14 +145,29 @@ def check_facing(book, document):
         raise LayoutError("\n".join(problems))
 
 
-def write_pdf(document, path, identifier):
-    """Write atomically: a failed build never leaves a half-written or lost PDF."""
+# What each edition asks of the PDF writer.
+EDITIONS = {
+    "print": dict(pdf_variant="pdf/x-4"),  # output intent: the @color-profile device-cmyk
+    "digital": dict(pdf_variant="pdf/ua-1", pdf_tags=True, optimize_images=True),
+}
+
+
+def write_pdf(document, path, identifier, edition=None, published=None):
+    """Write atomically: a failed build never leaves a half-written or lost PDF.
+    `identifier` (hex bytes) and `published` (ISO date) pin what would vary per run."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    if published:
+        document.metadata.created = document.metadata.modified = f"{published}T00:00:00+00:00"
     try:
-        document.write_pdf(tmp, pdf_identifier=identifier)
+        document.write_pdf(tmp, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
+        if edition == "print":
+            prepress.finish(tmp, identifier)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary file only
         os.replace(tmp, path)
     except RefusedURL as refused:  # e.g. an attachment, fetched only when writing
         raise LayoutError(str(refused)) from None

@@ -1,0 +1,85 @@
+"""Photos prepared for an edition, cached so a rebuild does not redo them.
+
+Print: converted to CMYK with the press profile (FOGRA39) and capped in size, since no
+placement needs more than about 450 ppi. Digital: sRGB and about 150 ppi at full page.
+"""
+import hashlib
+import io
+from pathlib import Path
+
+from PIL import Image, ImageCms
+
+PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
+SRGB = ImageCms.createProfile("sRGB")
+
+# Shorter side in pixels. A photo may fill a whole page with bleed (303 mm high): 450 ppi
+# there is ~5400 px, 150 ppi ~1800 px. Print keeps every pixel up to that; photos with
+# more resolution than any placement can use are scaled down.
+MAX_SHORT_SIDE = {"print": 5400, "digital": 1800}
+QUALITY = {"print": 88, "digital": 78}
+
+
+def prepare(path, edition, cache_dir):
+    """Path of the photo made ready for `edition` (a cached file in cache_dir)."""
+    path = Path(path)
+    source = path.read_bytes()
+    key = hashlib.sha256(source + edition.encode() + _profile_bytes()).hexdigest()[:24]
+    target = Path(cache_dir) / f"{path.stem}-{key}-{edition}.jpg"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(path) as image:
+        image = _to_rgb(image)
+        scale = MAX_SHORT_SIDE[edition] / min(image.size)
+        if scale < 1:
+            size = (round(image.width * scale), round(image.height * scale))
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        if edition == "print":
+            image = ImageCms.applyTransform(image, _rgb_to_press())
+        tmp = target.with_suffix(".tmp")
+        image.save(tmp, "JPEG", quality=QUALITY[edition], optimize=True)
+        tmp.replace(target)
+    return target
+
+
+def press_to_rgb(c, m, y, k):
+    """A CMYK colour (percent) as sRGB 0–255, through the press profile: the digital
+    edition shows the print colours as the press would print them."""
+    pixel = Image.new("CMYK", (1, 1), tuple(round(v * 2.55) for v in (c, m, y, k)))
+    if PRESS_PROFILE.exists():
+        pixel = ImageCms.applyTransform(pixel, _press_to_rgb())
+    else:
+        pixel = pixel.convert("RGB")
+    return pixel.getpixel((0, 0))
+
+
+def _to_rgb(image):
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "RGBA"):  # honour the photo's own profile
+        embedded = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(image.convert("RGB"), embedded, SRGB)
+    return image.convert("RGB")
+
+
+def _profile_bytes():
+    return PRESS_PROFILE.read_bytes() if PRESS_PROFILE.exists() else b""
+
+
+_transforms = {}
+
+
+def _rgb_to_press():
+    if "to_press" not in _transforms:
+        _transforms["to_press"] = ImageCms.buildTransform(
+            SRGB, ImageCms.getOpenProfile(str(PRESS_PROFILE)), "RGB", "CMYK",
+            renderingIntent=ImageCms.Intent.PERCEPTUAL)
+    return _transforms["to_press"]
+
+
+def _press_to_rgb():
+    if "from_press" not in _transforms:
+        _transforms["from_press"] = ImageCms.buildTransform(
+            ImageCms.getOpenProfile(str(PRESS_PROFILE)), SRGB, "CMYK", "RGB",
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+    return _transforms["from_press"]
