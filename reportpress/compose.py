@@ -76,7 +76,7 @@ def qr_svg(url, size_mm=30):
     d = image.path.get("d")
     return Markup(
         f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {modules} {modules}"'
-        f' width="{size_mm}mm" height="{size_mm}mm" role="img" aria-label="QR-code: {escape(url)}">'
+        f' width="{size_mm}mm" height="{size_mm}mm"><title>QR-code: {escape(url)}</title>'
         f'<path d="{d}" fill="currentColor"/></svg>')
 
 

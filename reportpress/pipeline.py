@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import compose, content, glyphs, images
-from .problems import ContentError
+from .problems import ContentError, Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
@@ -36,9 +36,11 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     edition is a tagged PDF in sRGB at trim size."""
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
-    missing_glyphs = glyphs.check(book, FONTS_DIR)
-    if missing_glyphs:
-        raise ContentError(missing_glyphs)
+    problems = glyphs.check(book, FONTS_DIR)
+    if edition == "digital":
+        problems += missing_alt_texts(book)
+    if problems:
+        raise ContentError(problems)
     warnings = list(report.warnings)
     for warning in warnings:
         log(f"  warning: {warning}")
@@ -63,6 +65,13 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     render.write_pdf(document, output, identifier, edition, book.published)
     return Result(output, html, book, len(document.pages), render.anchor_pages(document),
                   warnings)
+
+
+def missing_alt_texts(book):
+    """The digital edition is read aloud too: every photo in a story needs its alt text."""
+    return [Problem(f"story `{story.id}`: its figure needs `alt:` (a description of the "
+                    "photo) for the digital edition", story.source)
+            for _, story in book.stories() if story.figure and not story.figure.alt]
 
 
 def binding_problem(book, pages):
