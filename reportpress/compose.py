@@ -16,9 +16,8 @@ from . import images, model, prose
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
 
 
-def compose(book, filled=frozenset(), edition="print", image_for=None, layout_dir=LAYOUT_DIR):
+def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR):
     """Return the report as an HTML string; its relative URLs resolve against layout_dir.
-    `filled`: chapters that end with their closing photo (where a page would stay blank).
     `edition`: "print" (CMYK colours) or "digital" (sRGB); `image_for(photo)` gives the
     file to place for a photo in this edition (default: the photo itself)."""
     image_for = image_for or (lambda photo: photo.path)
@@ -47,7 +46,7 @@ def compose(book, filled=frozenset(), edition="print", image_for=None, layout_di
         online_chapter=next((c for c in book.chapters if isinstance(c, model.OnlineChapter)),
                             None),
     )
-    return env.get_template("report.html").render(book=book, filled=filled)
+    return env.get_template("report.html").render(book=book)
 
 
 def dutch_number(value):
@@ -65,8 +64,9 @@ def css_rgb(colour):
     return "rgb({} {} {})".format(*images.press_to_rgb(colour.c, colour.m, colour.y, colour.k))
 
 
-def qr_svg(url, size_mm=30):
-    """A QR code as inline vector SVG: solid modules, 4-module quiet zone, error level M."""
+def qr_svg(url, colour="black", size_mm=30):
+    """A QR code as inline vector SVG: solid modules in `colour`, 4-module quiet zone,
+    error level M."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
                          image_factory=qrcode.image.svg.SvgPathImage)
     code.add_data(url)
@@ -77,7 +77,7 @@ def qr_svg(url, size_mm=30):
     return Markup(
         f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {modules} {modules}"'
         f' width="{size_mm}mm" height="{size_mm}mm"><title>QR-code: {escape(url)}</title>'
-        f'<path d="{d}" fill="currentColor"/></svg>')
+        f'<path d="{d}" fill="{escape(colour)}"/></svg>')
 
 
 def arc_path(start, share, radius=40, inner=26, centre=50):

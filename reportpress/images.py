@@ -24,7 +24,8 @@ def prepare(path, edition, cache_dir):
     """Path of the photo made ready for `edition` (a cached file in cache_dir)."""
     path = Path(path)
     source = path.read_bytes()
-    key = hashlib.sha256(source + edition.encode() + _profile_bytes()).hexdigest()[:24]
+    settings = f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]}".encode()
+    key = hashlib.sha256(source + settings + _profile_bytes()).hexdigest()[:24]
     target = Path(cache_dir) / f"{path.stem}-{key}-{edition}.jpg"
     if target.exists():
         return target

@@ -211,15 +211,15 @@ class Book:
     chapters: list
     content_dir: Path
 
-    def photos(self, filled=()):
-        """Every photo printed, in page order, once: for the credits. `filled` names the
-        chapters whose closing photo the layout uses."""
+    def photos(self):
+        """Every photo the report places, in page order, once: for the credits. (A closing
+        photo is counted even where the layout needs no page for it.)"""
         seen = []
         for chapter in self.chapters:
             figures = [getattr(chapter, "photo", None)]
             figures += [s.figure.photo for s in getattr(chapter, "sections", [])
                         if isinstance(s, Story) and s.figure]
-            if chapter.id in filled and chapter.closing:
+            if chapter.closing:
                 figures.append(chapter.closing.photo)
             seen += [p for p in figures if p and p not in seen]
         return seen

@@ -3,11 +3,12 @@
 Used by the command line, the proof server and the benchmarks alike.
 """
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import compose, content, glyphs, images
-from .problems import ContentError, Problem
+from .problems import ContentError, PreflightError, Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
@@ -62,9 +63,29 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     output = Path(output) if output else default_output(book, edition)
     log(f"writing PDF ({len(document.pages)} pages, {edition} edition): {output}")
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    render.write_pdf(document, output, identifier, edition, book.published)
+    check = (lambda path: preflight_print(path, book, log)) if edition == "print" else None
+    render.write_pdf(document, output, identifier, edition, book.published, check)
     return Result(output, html, book, len(document.pages), render.anchor_pages(document),
                   warnings)
+
+
+def preflight_print(path, book, log):
+    """The print build's last step: the print shop's checks on the finished file."""
+    from . import preflight
+
+    log("preflight")
+    max_ink = 300
+    if not shutil.which("gs"):
+        # Without Ghostscript the separations cannot be rendered. Ink stays within 300% by
+        # construction (palette checked in content.py, photos separated with a 300% profile).
+        log("  warning: Ghostscript not installed: total ink not measured")
+        max_ink = None
+    report = preflight.check(path, binding=book.binding, max_ink=max_ink)
+    for finding in report.warnings:
+        log(f"  {finding}")
+    if not report.ok:
+        raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
+            f"  {finding}" for finding in report.errors))
 
 
 def missing_alt_texts(book):
@@ -89,29 +110,22 @@ def binding_problem(book, pages):
 
 
 def lay_out(book, log, edition="print", image_for=None):
-    """Compose and lay out; where a chapter would end on a blank page (the next opens on
-    a left page), lay out again with that chapter's closing photo on the blank page."""
+    """Compose and lay out in one pass. A page the layout leaves blank (so that the next
+    opener starts on a left page) shows the closing photo of the chapter before it; a
+    blank page after a chapter without one is a warning."""
     from . import render  # WeasyPrint loads only when needed (and after font isolation)
 
-    filled, warnings = frozenset(), []
-    while True:
-        log("composing HTML")
-        html = compose.compose(book, filled, edition, image_for)
-        log("laying out pages")
-        document = render.render(html, compose.LAYOUT_DIR,
-                                 [book.content_dir, compose.LAYOUT_DIR, PROJECT / "out" / ".cache"])
-        blanks = render.chapters_before_blanks(book, document)
-        chapters = {c.id: c for c in book.chapters}
-        fillable = {cid for cid in blanks if cid not in filled and chapters[cid].closing}
-        if not fillable:
-            break
-        filled |= fillable
-        for chapter_id in sorted(fillable, key=blanks.get):
-            log(f"  page {blanks[chapter_id]} would stay blank: closing photo of `{chapter_id}`")
-    for chapter_id, page in blanks.items():
-        message = (f"page {page} is blank after chapter `{chapter_id}`"
-                   " (give it a `closing_photo` to fill it)")
-        warnings.append(message)
-        log(f"  warning: {message}")
+    log("composing HTML")
+    html = compose.compose(book, edition, image_for)
+    log("laying out pages")
+    document = render.render(html, compose.LAYOUT_DIR,
+                             [book.content_dir, compose.LAYOUT_DIR, PROJECT / "out" / ".cache"])
+    chapters = {c.id: c for c in book.chapters}
+    warnings = []
+    for chapter_id, page in render.chapters_before_blanks(book, document).items():
+        if not chapters[chapter_id].closing:
+            warnings.append(f"page {page} is blank after chapter `{chapter_id}`"
+                            " (give it a `closing_photo` to fill it)")
+            log(f"  warning: {warnings[-1]}")
     render.check_facing(book, document)
     return html, document, warnings

@@ -24,6 +24,7 @@ def finish(path, identifier):
         for page in pdf.pages:
             _add_crop_marks(pdf, page, registration)
         _pin_document_id(pdf, identifier)
+        _name_output_condition(pdf)
         pdf.save(path, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)
 
@@ -65,6 +66,17 @@ def _add_crop_marks(pdf, page, registration):
     page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
     contents = page.obj.Contents
     contents.insert(len(contents) - 1, pikepdf.Stream(pdf, b"Q\n"))
+
+
+def _name_output_condition(pdf):
+    """WeasyPrint names the output intent after the profile's description; a print shop
+    looks for the registered characterisation name."""
+    for intent in pdf.Root.get("/OutputIntents", []):
+        intent.OutputConditionIdentifier = pikepdf.String("FOGRA39")
+        intent.RegistryName = pikepdf.String("http://www.color.org")
+        intent.OutputCondition = pikepdf.String(
+            "Offset printing, ISO 12647-2:2004/Amd 1, paper type 1 or 2 (coated), "
+            "115 g/m2, screen ruling 60/cm")
 
 
 def _pin_document_id(pdf, identifier):

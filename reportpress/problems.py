@@ -35,6 +35,10 @@ class LayoutError(Exception):
     """The layout could not honour what the content asks (e.g. a facing-page reference)."""
 
 
+class PreflightError(LayoutError):
+    """The finished print PDF fails the print shop's checks (see preflight.py)."""
+
+
 @dataclass
 class Report:
     """Collects errors and warnings while reading content."""

@@ -152,9 +152,10 @@ EDITIONS = {
 }
 
 
-def write_pdf(document, path, identifier, edition=None, published=None):
+def write_pdf(document, path, identifier, edition=None, published=None, check=None):
     """Write atomically: a failed build never leaves a half-written or lost PDF.
-    `identifier` (hex bytes) and `published` (ISO date) pin what would vary per run."""
+    `identifier` (hex bytes) and `published` (ISO date) pin what would vary per run;
+    `check(path)` looks at the finished file before it replaces the previous one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -165,6 +166,8 @@ def write_pdf(document, path, identifier, edition=None, published=None):
         document.write_pdf(tmp, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
         if edition == "print":
             prepress.finish(tmp, identifier)
+        if check:
+            check(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary file only

@@ -1,0 +1,328 @@
+"""Small PDFs for the preflight tests: a clean print PDF, and the same with one fault each.
+
+The clean one is what a print shop wants: 4 A4 pages with a TrimBox and 3 mm of BleedBox
+around it, a PDF/X-4 output intent (our FOGRA39 profile), an embedded (subset) Lato, text in
+100 % K, a CMYK image at 300 ppi and CMYK tints. Each fault function writes that document with
+one thing wrong, on one page, and returns the page number (None: a document fault).
+"""
+import functools
+import io
+import logging
+import zlib
+from pathlib import Path
+
+import pikepdf
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+ROOT = Path(__file__).resolve().parent.parent
+LATO = ROOT / "fonts" / "lato" / "Lato-Regular.ttf"
+PROFILE = ROOT / "profiles" / "FOGRA39-reportpress.icc"
+MM = 72 / 25.4
+TRIM = (210 * MM, 297 * MM)
+SLUG = 5 * MM  # MediaBox beyond the trim
+TEXT = "Preflight test page"
+
+
+def _box(x0, y0, x1, y1):
+    return pikepdf.Array([round(v, 4) for v in (x0, y0, x1, y1)])
+
+
+class Doc:
+    """A print PDF in the making: pages with boxes, resources, content, PDF/X metadata."""
+
+    def __init__(self, pages=4, *, bleed_mm=3.0, boxes=True, output_intent=True, pdfx=True):
+        self.pdf = pikepdf.new()
+        self.contents = []
+        width, height = TRIM
+        for _ in range(pages):
+            self.pdf.add_blank_page(page_size=(width + 2 * SLUG, height + 2 * SLUG))
+            page = self.pdf.pages[-1]
+            if boxes:
+                page.obj.TrimBox = _box(SLUG, SLUG, SLUG + width, SLUG + height)
+                b = bleed_mm * MM
+                page.obj.BleedBox = _box(SLUG - b, SLUG - b, SLUG + width + b, SLUG + height + b)
+            else:
+                page.obj.MediaBox = _box(0, 0, width, height)
+            page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(),
+                                                    XObject=pikepdf.Dictionary())
+            self.contents.append([])
+        if output_intent:
+            icc = self.pdf.make_stream(PROFILE.read_bytes(), N=4)
+            self.pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+                Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+                OutputConditionIdentifier=pikepdf.String("FOGRA39"),
+                OutputCondition=pikepdf.String("Offset printing, coated paper (ISO 12647-2)"),
+                RegistryName=pikepdf.String("http://www.color.org"),
+                Info=pikepdf.String("Coated FOGRA39"), DestOutputProfile=icc)])
+        self.pdf.docinfo.Title = pikepdf.String("preflight test")
+        if pdfx:
+            self.pdf.docinfo.GTS_PDFXVersion = pikepdf.String("PDF/X-4")
+            self.pdf.docinfo.Trapped = pikepdf.Name("/False")
+            with self.pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+                meta["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
+                meta["pdf:Trapped"] = "False"
+
+    @property
+    def trim_origin(self):
+        return SLUG, SLUG
+
+    def resource(self, number, kind, name, obj):
+        self.pdf.pages[number - 1].obj.Resources[kind][name] = obj
+        return name
+
+    def draw(self, number, content):
+        self.contents[number - 1].append(content.strip())
+
+    def image(self, width, height, colour="/DeviceCMYK", ink=1.0):
+        """An image XObject: a smooth gradient, in CMYK (C and M ramps) or RGB or gray."""
+        channels = {"/DeviceCMYK": 4, "/DeviceRGB": 3, "/DeviceGray": 1}[colour]
+        rows = bytearray()
+        for y in range(height):
+            for x in range(width):
+                a = int(255 * ink * x / max(width - 1, 1))
+                b = int(255 * ink * y / max(height - 1, 1))
+                rows += bytes([a, b, 0, 0][:channels] if channels > 1 else [a])
+        return self.pdf.make_stream(zlib.compress(bytes(rows)), Type=pikepdf.Name.XObject,
+                                    Subtype=pikepdf.Name.Image, Width=width, Height=height,
+                                    ColorSpace=pikepdf.Name(colour), BitsPerComponent=8,
+                                    Filter=pikepdf.Name.FlateDecode)
+
+    def form(self, content, resources, matrix=(1, 0, 0, 1, 0, 0)):
+        return self.pdf.make_stream(content.encode(), Type=pikepdf.Name.XObject,
+                                    Subtype=pikepdf.Name.Form, BBox=_box(0, 0, 1000, 1000),
+                                    Matrix=pikepdf.Array(matrix), Resources=resources)
+
+    def lato(self):
+        """Lato Regular, subset to ASCII and embedded as a TrueType font (WinAnsi)."""
+        data, widths, descriptor = _lato()
+        return self.pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType,
+            BaseFont=pikepdf.Name("/ABCDEF+Lato-Regular"), FirstChar=32, LastChar=126,
+            Widths=pikepdf.Array(widths), Encoding=pikepdf.Name.WinAnsiEncoding,
+            FontDescriptor=pikepdf.Dictionary(
+                Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name("/ABCDEF+Lato-Regular"),
+                FontFile2=self.pdf.make_stream(data), **descriptor)))
+
+    def helvetica(self):
+        """A reference to standard-14 Helvetica: not embedded."""
+        return self.pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica, Encoding=pikepdf.Name.WinAnsiEncoding))
+
+    def type3(self):
+        """A Type 3 font with one glyph (a filled square) for 'A'."""
+        glyph = self.pdf.make_stream(b"1000 0 0 0 1000 1000 d1 0 0 1000 1000 re f")
+        return self.pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type3, Name=pikepdf.Name.Boxes,
+            FontBBox=_box(0, 0, 1000, 1000), FontMatrix=pikepdf.Array([0.001, 0, 0, 0.001, 0, 0]),
+            CharProcs=pikepdf.Dictionary(square=glyph), FirstChar=65, LastChar=65,
+            Widths=pikepdf.Array([1000]),
+            Encoding=pikepdf.Dictionary(Differences=pikepdf.Array([65, pikepdf.Name.square])),
+            Resources=pikepdf.Dictionary()))
+
+    def save(self, path):
+        for page, parts in zip(self.pdf.pages, self.contents, strict=True):
+            page.obj.Contents = self.pdf.make_stream("\n".join(parts).encode())
+        self.pdf.save(path)
+        return path
+
+
+@functools.cache
+def _lato():
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # Lato's odd head timestamps
+    font = TTFont(LATO)
+    options = subset.Options()
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(chr(c) for c in range(32, 127)))
+    subsetter.subset(font)
+    scale = 1000 / font["head"].unitsPerEm
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    widths = [round(hmtx[cmap[c]][0] * scale) if c in cmap else 0 for c in range(32, 127)]
+    head, os2 = font["head"], font["OS/2"]
+    descriptor = dict(Flags=32, ItalicAngle=0, StemV=80,
+                      FontBBox=pikepdf.Array([round(v * scale) for v in (
+                          head.xMin, head.yMin, head.xMax, head.yMax)]),
+                      Ascent=round(os2.sTypoAscender * scale),
+                      Descent=round(os2.sTypoDescender * scale),
+                      CapHeight=round(getattr(os2, "sCapHeight", 700) * scale))
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), widths, descriptor
+
+
+def _text(x, y, words=TEXT, font="/F1", size=10, colour="0 0 0 1 k"):
+    return f"q {colour} BT {font} {size} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm ({words}) Tj ET Q"
+
+
+def clean_doc(pages=4, **options):
+    """The clean document: every page has bleed-reaching tint, text, a 300 ppi CMYK image."""
+    doc = Doc(pages, **options)
+    lato = doc.lato()
+    picture = doc.image(120, 120)  # placed at 0.4 in = 28.8 pt: 300 ppi
+    x0, y0 = doc.trim_origin
+    width, height = TRIM
+    for number in range(1, pages + 1):
+        doc.resource(number, "/Font", "/F1", lato)
+        doc.resource(number, "/XObject", "/Im1", picture)
+        # a 20 % cyan band across the top that runs into the bleed on three sides
+        doc.draw(number, f"q 0.2 0 0 0 k {x0 - 3 * MM:.2f} {y0 + height - 40 * MM:.2f} "
+                         f"{width + 6 * MM:.2f} {43 * MM:.2f} re f Q")
+        doc.draw(number, _text(x0 + 20 * MM, y0 + height - 60 * MM, f"{TEXT} {number}"))
+        doc.draw(number, f"q 0.6 0.3 0 0.1 k {x0 + 20 * MM:.2f} {y0 + 100 * MM:.2f} 100 50 re f Q")
+        doc.draw(number, f"q 28.8 0 0 28.8 {x0 + 20 * MM:.2f} {y0 + 60 * MM:.2f} cm /Im1 Do Q")
+    return doc
+
+
+# --- the faults: each writes `path` and returns the page that has the fault -----------------
+
+def clean(path):
+    clean_doc().save(path)
+    return None
+
+
+def rgb_image(path, page=3):
+    doc = clean_doc()
+    doc.resource(page, "/XObject", "/Photo", doc.image(120, 120, "/DeviceRGB"))
+    doc.draw(page, "q 28.8 0 0 28.8 300 300 cm /Photo Do Q")
+    doc.save(path)
+    return page
+
+
+def low_res_image(path, page=2):
+    """A 40 × 40 px image drawn at 0.4 in: 100 ppi, through two nested forms and a cm."""
+    doc = clean_doc()
+    small = doc.image(40, 40)
+    inner = doc.form("q 7.2 0 0 7.2 0 0 cm /Small Do Q",
+                     pikepdf.Dictionary(XObject=pikepdf.Dictionary(Small=small)),
+                     matrix=(2, 0, 0, 2, 0, 0))
+    outer = doc.form("q /Inner Do Q", pikepdf.Dictionary(XObject=pikepdf.Dictionary(Inner=inner)),
+                     matrix=(1, 0, 0, 1, 250, 300))
+    doc.resource(page, "/XObject", "/Fm0", outer)
+    doc.draw(page, "q 2 0 0 2 0 0 cm /Fm0 Do Q")  # 7.2 × 2 × 2 = 28.8 pt
+    doc.save(path)
+    return page
+
+
+def rgb_text(path, page=4):
+    doc = clean_doc()
+    doc.draw(page, _text(100, 200, "Blue in RGB", colour="0 0 1 rg"))
+    doc.save(path)
+    return page
+
+
+def no_bleed(path):
+    """No TrimBox, no BleedBox: the MediaBox is the A4 page itself (every page)."""
+    clean_doc(boxes=False).save(path)
+    return None
+
+
+def thin_bleed(path):
+    clean_doc(bleed_mm=2.0).save(path)
+    return None
+
+
+def unembedded_font(path, page=2, in_form=False):
+    """Text in standard-14 Helvetica (not embedded), on the page or in a nested form."""
+    doc = clean_doc()
+    helvetica = doc.helvetica()
+    content = _text(0, 0, "Helvetica, not embedded", font="/Helv")
+    if in_form:
+        inner = doc.form(content, pikepdf.Dictionary(Font=pikepdf.Dictionary(Helv=helvetica)))
+        outer = doc.form("/Inner Do", pikepdf.Dictionary(XObject=pikepdf.Dictionary(Inner=inner)))
+        doc.resource(page, "/XObject", "/Fm1", outer)
+        doc.draw(page, "q 1 0 0 1 100 400 cm /Fm1 Do Q")
+    else:
+        doc.resource(page, "/Font", "/Helv", helvetica)
+        doc.draw(page, "q 1 0 0 1 100 400 cm " + content + " Q")
+    doc.save(path)
+    return page
+
+
+def type3_font(path, page=1):
+    doc = clean_doc()
+    doc.resource(page, "/Font", "/T3", doc.type3())
+    doc.draw(page, _text(100, 500, "AAA", font="/T3", size=12))
+    doc.save(path)
+    return page
+
+
+def pages(path, count=42):
+    clean_doc(pages=count).save(path)
+    return None
+
+
+def inline_rgb_image(path, page=4):
+    """A 2 × 2 px inline image (BI … ID … EI) in RGB, drawn at 2/300 in: 300 ppi."""
+    doc = clean_doc()
+    doc.draw(page, "q 0.48 0 0 0.48 300 300 cm BI /W 2 /H 2 /CS /RGB /BPC 8 ID\n"
+                   "\xff\x00\x00\x00\xff\x00\x00\x00\xff\xff\xff\xff\nEI Q")
+    doc.save(path)
+    return page
+
+
+def annotation_font(path, page=2):
+    """A printable form field whose appearance sets text in Helvetica (not embedded)."""
+    doc = clean_doc()
+    appearance = doc.form(_text(2, 2, "Field", font="/Helv"),
+                          pikepdf.Dictionary(Font=pikepdf.Dictionary(Helv=doc.helvetica())))
+    appearance.BBox = _box(0, 0, 100, 20)
+    field = doc.pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Tx,
+        T=pikepdf.String("field"), F=4, Rect=_box(100, 100, 200, 120),
+        AP=pikepdf.Dictionary(N=appearance)))
+    doc.pdf.pages[page - 1].obj.Annots = pikepdf.Array([field])
+    doc.pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
+    doc.save(path)
+    return page
+
+
+def rgb_shading(path, page=1):
+    """A gradient in RGB: an axial shading pattern used as a fill, inside a form."""
+    doc = clean_doc()
+    shading = pikepdf.Dictionary(ShadingType=2, ColorSpace=pikepdf.Name.DeviceRGB,
+                                 Coords=[0, 0, 100, 0], Extend=[True, True],
+                                 Function=pikepdf.Dictionary(FunctionType=2, Domain=[0, 1],
+                                                             C0=[1, 0, 0], C1=[0, 0, 1], N=1))
+    pattern = doc.pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Pattern, PatternType=2,
+                                                       Shading=shading))
+    form = doc.form("/Pattern cs /P0 scn 0 0 100 30 re f",
+                    pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=pattern)))
+    doc.resource(page, "/XObject", "/Gradient", form)
+    doc.draw(page, "q 1 0 0 1 300 500 cm /Gradient Do Q")
+    doc.save(path)
+    return page
+
+
+def ink_400(path, page=3):
+    """A rectangle in 100 % of all four inks: 400 % total."""
+    doc = clean_doc()
+    doc.draw(page, "q 1 1 1 1 k 200 200 150 150 re f Q")
+    doc.save(path)
+    return page
+
+
+def spot_colour(path, page=2):
+    doc = clean_doc()
+    spot = pikepdf.Array([pikepdf.Name.Separation, pikepdf.Name("/PANTONE 286 C"),
+                          pikepdf.Name.DeviceCMYK, pikepdf.Dictionary(
+                              FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[1, 0.66, 0, 0.02],
+                              N=1)])
+    doc.pdf.pages[page - 1].obj.Resources.ColorSpace = pikepdf.Dictionary(CS0=spot)
+    doc.draw(page, "q /CS0 cs 1 scn 100 600 100 40 re f Q")
+    doc.save(path)
+    return page
+
+
+def rich_black_text(path, page=3):
+    doc = clean_doc()
+    doc.draw(page, _text(100, 250, "Small text in rich black", size=8,
+                         colour="0.6 0.4 0.4 1 k"))
+    doc.save(path)
+    return page
+
+
+def no_output_intent(path):
+    clean_doc(output_intent=False, pdfx=False).save(path)
+    return None
