@@ -48,9 +48,11 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if strict and warnings:
         raise ContentError(warnings)
 
-    cache = PROJECT / "out" / ".cache" / "images"
-    html, document, layout_warnings = lay_out(
-        book, log, edition, lambda photo: images.prepare(photo.path, edition, cache))
+    log(f"preparing photos for the {edition} edition")
+    prepared = images.prepare_all([p.path for p in book.photos()], edition,
+                                  PROJECT / "out" / ".cache" / "images")
+    html, document, layout_warnings = lay_out(book, log, edition,
+                                              lambda photo: prepared[photo.path])
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, len(document.pages))):
         warnings.append(binding)
