@@ -115,7 +115,7 @@ def lay_out(book, log, edition="print", image_for=None):
     """Compose and lay out in one pass. A page the layout leaves blank (so that the next
     opener starts on a left page) shows the closing photo of the chapter before it; a
     blank page after a chapter without one is a warning."""
-    from . import render  # WeasyPrint loads only when needed (and after font isolation)
+    from . import overflow, render  # WeasyPrint loads only when needed (after font isolation)
 
     log("composing HTML")
     html = compose.compose(book, edition, image_for)
@@ -123,7 +123,9 @@ def lay_out(book, log, edition="print", image_for=None):
     document = render.render(html, compose.LAYOUT_DIR,
                              [book.content_dir, compose.LAYOUT_DIR, PROJECT / "out" / ".cache"])
     chapters = {c.id: c for c in book.chapters}
-    warnings = []
+    warnings = [str(o) for o in overflow.find(document)]
+    for warning in warnings:
+        log(f"  warning: {warning}")
     for chapter_id, page in render.chapters_before_blanks(book, document).items():
         if not chapters[chapter_id].closing:
             warnings.append(f"page {page} is blank after chapter `{chapter_id}`"
