@@ -31,10 +31,12 @@ def default_output(book, edition="print"):
 EDITIONS = ("print", "digital")
 
 
-def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None):
+def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
+          preflight="fail"):
     """Build one edition of the report; raises ContentError / LayoutError for the user's
     mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
-    edition is a tagged PDF in sRGB at trim size."""
+    edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
+    its errors, or "warn" (proofing: the editor sees them but still gets pages)."""
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     problems = glyphs.check(book, FONTS_DIR)
@@ -65,14 +67,18 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     output = Path(output) if output else default_output(book, edition)
     log(f"writing PDF ({len(document.pages)} pages, {edition} edition): {output}")
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    check = (lambda path: preflight_print(path, book, log)) if edition == "print" else None
+    check = None
+    if edition == "print":
+        def check(path):
+            warnings.extend(preflight_print(path, book, log, fail=preflight == "fail"))
     render.write_pdf(document, output, identifier, edition, book.published, check)
     return Result(output, html, book, len(document.pages), render.anchor_pages(document),
                   warnings)
 
 
-def preflight_print(path, book, log):
-    """The print build's last step: the print shop's checks on the finished file."""
+def preflight_print(path, book, log, fail=True):
+    """The print build's last step: the print shop's checks on the finished file.
+    Returns its findings as warnings; errors raise PreflightError when `fail`."""
     from . import preflight
 
     log("preflight")
@@ -83,11 +89,13 @@ def preflight_print(path, book, log):
         log("  warning: Ghostscript not installed: total ink not measured")
         max_ink = None
     report = preflight.check(path, binding=book.binding, max_ink=max_ink)
-    for finding in report.warnings:
-        log(f"  {finding}")
-    if not report.ok:
+    if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
             f"  {finding}" for finding in report.errors))
+    findings = [str(f) for f in report.errors + report.warnings]
+    for finding in findings:
+        log(f"  {finding}")
+    return findings
 
 
 def missing_alt_texts(book):

@@ -1,0 +1,210 @@
+"""make_pdf.py proof, in a real headless browser (Debian's chromium, driven by Playwright).
+
+One proof server for the module, on a copy of content/ in a temporary folder and a free
+port: its first build, then an edit (shown without a reload, changed pages marked), then a
+YAML mistake (shown with file and line, the last proof kept).
+"""
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, ROOT
+from test_diff import add_paragraph, rendering
+
+from reportpress import diff
+
+CHROMIUM = Path("/usr/bin/chromium")
+BUILD_TIMEOUT = 300  # s: a build takes 30–60 s, more on a busy machine
+
+
+class Server:
+    def __init__(self, folder):
+        self.content = folder / "content"
+        self.out = folder / "proof"
+        self.log = folder / "proof.log"
+        shutil.copytree(CONTENT, self.content)
+        self._log = self.log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from reportpress.cli import main; "
+             "sys.exit(main())", "proof", "--port", "0", "--no-browser",
+             "--content", str(self.content), "--out", str(self.out)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        line = self.process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert found, f"the proof server did not start: {line!r}\n{self.log_text()}"
+        self.url = found.group(0)
+
+    def log_text(self):
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = Server(tmp_path_factory.mktemp("proof"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("the proof tests need Debian's chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server.url)
+    wait_for(page, server, 'document.body.dataset.build === "1"')
+    yield page
+    page.close()
+
+
+def wait_for(page, server, condition, timeout=BUILD_TIMEOUT):
+    try:
+        page.wait_for_function(condition, timeout=timeout * 1000, polling=250)
+    except Exception as error:  # say what the server said
+        raise AssertionError(f"waited for {condition}: {error}\n"
+                             f"--- proof server log ---\n{server.log_text()}") from None
+
+
+def status(page):
+    return page.evaluate("fetch('/status').then(r => r.json())")
+
+
+def test_spreads_are_shown_in_print_order(page, build):
+    count = status(page)["build"]["page_count"]
+    assert count == len(build.pages)
+    spreads = page.eval_on_selector_all(".spread", "els => els.map(e => e.dataset.pages)")
+    # page 1 alone (the front cover, a right page), then left and right pages side by side
+    expected = ["1"] + [f"{n} {n + 1}" if n < count else f"{n}" for n in range(2, count + 1, 2)]
+    assert spreads == expected
+    first = page.locator(".spread").first
+    assert first.locator(".page.left.empty").count() == 1
+    assert first.locator(".page.right").get_attribute("data-page") == "1"
+    sides = page.eval_on_selector_all(
+        ".page[data-page]", "els => els.map(e => [+e.dataset.page, e.classList.contains('left')])")
+    assert all(is_left == (number % 2 == 0) for number, is_left in sides)
+    assert [number for number, _ in sides] == list(range(1, count + 1))
+    # page numbers under the pages, and every page image really loaded
+    assert page.inner_text("#page-2 .folio") == "2"
+    loaded = page.eval_on_selector_all("img", "els => els.filter(e => e.naturalWidth).length")
+    assert loaded == count
+
+
+def test_the_chapter_menu_leads_to_each_chapters_first_page(page, build):
+    menu = page.eval_on_selector_all(
+        "#chapters a", "els => els.map(e => [e.firstChild.textContent, +e.dataset.page])")
+    assert [title for title, _ in menu] == [c.title for c in build.book.chapters]
+    pages = [number for _, number in menu]
+    assert pages[0] == 1 and pages == sorted(pages)
+    werk = next(number for title, number in menu if title == "Werk")
+    page.click("#chapters a:text-is('Werk')")
+    page.wait_for_timeout(300)
+    box = page.locator(f"#page-{werk}").bounding_box()
+    assert 0 <= box["y"] < 900  # scrolled into view
+
+
+def test_warnings_stand_by_their_page_and_the_pdf_is_linked(page, server):
+    build = status(page)["build"]
+    with_warnings = [p["number"] for p in build["pages"] if p["warnings"]]
+    badges = page.eval_on_selector_all(
+        ".page:has(.badge.warned)", "els => els.map(e => +e.dataset.page)")
+    assert badges == with_warnings
+    listed = page.locator("#warnings li").count()
+    assert listed == sum(len(p["warnings"]) for p in build["pages"]) + len(build["warnings"])
+    href = page.get_attribute("#pdf-link", "href")
+    response = page.request.get(server.url + href.lstrip("/"))
+    assert response.ok and response.body().startswith(b"%PDF")
+    # nothing outside the proof folder: proof.log and content/ stand right beside it
+    assert (server.out.parent / "proof.log").is_file()
+    for outside in ("files/..%2fproof.log", "files/..%2fcontent%2freport.yaml",
+                    "files/%2fetc%2fpasswd", "static/..%2fproof.py", "static/index.html"):
+        assert page.request.get(server.url + outside).status == 404, outside
+
+
+def test_the_first_proof_and_the_reference_build_are_identical_to_diff(page, server, build):
+    """Two builds of the same content (content/ and the proof's copy of it)."""
+    pdf = server.out / status(page)["build"]["pdf"].removeprefix("/files/")
+    result = diff.compare(rendering(build.pdf), pdf)
+    assert result.identical, result.summary()
+    assert "no differences" in result.summary()
+
+
+def test_the_flatplan_shows_every_spread(browser, server, build):
+    flatplan = browser.new_page()
+    flatplan.goto(server.url + "flatplan")
+    wait_for(flatplan, server, "document.querySelectorAll('.flat-spread').length > 0", 30)
+    assert flatplan.locator(".flat-spread").count() == len(build.pages) // 2 + 1
+    assert flatplan.locator(".thumb[data-page]").count() == len(build.pages)
+    flatplan.close()
+
+
+def test_an_edit_appears_without_a_reload_with_the_changed_pages_marked(page, server):
+    page.click("#approve")
+    wait_for(page, server, "document.querySelector('#approved-summary.same') !== null", 30)
+    assert (server.out / "approved.pdf").is_file()
+    page.evaluate("window.notReloaded = true")
+
+    add_paragraph(server.content / "werk" / "expeditie-miriam.md")
+    wait_for(page, server, 'document.body.dataset.build === "2"')
+
+    assert page.evaluate("window.notReloaded") is True
+    build = status(page)["build"]
+    changed = page.eval_on_selector_all(".page.changed", "els => els.map(e => +e.dataset.page)")
+    assert changed == [p["number"] for p in build["pages"] if p["changed"]]
+    assert changed and changed == sorted(changed)
+    werk = next(c["page"] for c in build["chapters"] if c["id"] == "werk")
+    school = next(c["page"] for c in build["chapters"] if c["id"] == "school")
+    assert werk < changed[0] < school  # the story is in Werk: nothing before it changed
+    assert "changed" in page.inner_text("#state")
+
+    # and against the approved proof: the same pages differ, each with its diff image
+    differs = page.eval_on_selector_all(".page.differs", "els => els.map(e => +e.dataset.page)")
+    assert differs == changed
+    assert "changed: page" in page.inner_text("#approved-summary")
+    image = page.get_attribute(f"#page-{changed[0]} a.badge.differs", "href")
+    response = page.request.get(server.url + image.lstrip("/"))
+    assert response.ok and response.headers["content-type"] == "image/png"
+
+
+def test_a_yaml_mistake_is_shown_with_file_and_line_and_the_last_proof_kept(page, server):
+    chapter = server.content / "werk" / "chapter.yaml"
+    lines = chapter.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[number] = "title: Werk: opleiding en coaching"  # a colon in a plain value
+    chapter.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.monotonic()
+
+    wait_for(page, server, "!document.getElementById('error').hidden", 60)
+    assert time.monotonic() - started < 30
+    error = page.inner_text("#error")
+    assert re.search(rf"werk/chapter\.yaml:{number + 1}\b", error), error
+    assert "YAML" in error
+    # the last good proof stays on the page
+    assert page.evaluate("document.body.dataset.build") == "2"
+    count = status(page)["build"]["page_count"]
+    assert page.locator(".page[data-page] img").count() == count
+    assert "failed" in page.inner_text("#state")
