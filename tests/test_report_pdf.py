@@ -137,3 +137,18 @@ def test_two_builds_are_byte_identical(build, tmp_path):
     again = tmp_path / "again.pdf"
     assert cli.main(["-o", str(again)]) == 0
     assert again.read_bytes() == build.pdf.read_bytes()
+
+
+def test_no_story_heading_is_left_alone_at_the_foot_of_a_page(build):
+    """A story's title is followed on its own page by at least two lines of its text."""
+    for _, story in build.book.stories():
+        if story.id == "voorwoord":
+            continue
+        needle = " ".join(words(story.title))
+        for page in build.pages:
+            lines = [" ".join(words(line)) for line in page.splitlines()]
+            text = " ".join(lines)
+            if needle and needle in text:
+                after = text.split(needle, 1)[1].split()
+                assert len(after) >= 12, f"{story.id}: title at the foot of a page"
+                break
