@@ -3,6 +3,7 @@
 Used by the command line, the proof server and the benchmarks alike.
 """
 import hashlib
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,16 +71,26 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     check = None
     if edition == "print":
         def check(path):
-            warnings.extend(preflight_print(path, book, log, fail=preflight == "fail"))
+            warnings.extend(preflight_print(path, book, log, preflight == "fail", prepared))
     render.write_pdf(document, output, identifier, edition, book.published, check)
     return Result(output, html, book, len(document.pages), render.anchor_pages(document),
                   warnings)
 
 
-def preflight_print(path, book, log, fail=True):
+def preflight_print(path, book, log, fail=True, prepared=None):
     """The print build's last step: the print shop's checks on the finished file.
-    Returns its findings as warnings; errors raise PreflightError when `fail`."""
+    Returns its findings as warnings; errors raise PreflightError when `fail`.
+    `prepared` ({photo path: placed file}) lets findings name the photo, not a PDF object."""
+    from PIL import Image
+
     from . import preflight
+
+    names = {}
+    for photo in book.photos():
+        placed = (prepared or {}).get(photo.path, photo.path)
+        with Image.open(placed) as image:
+            size = f"({image.width} × {image.height} px"
+        names[size] = (names[size] + " or " if size in names else "photo ") + f"`{photo.id}`"
 
     log("preflight")
     max_ink = 300
@@ -89,13 +100,20 @@ def preflight_print(path, book, log, fail=True):
         log("  warning: Ghostscript not installed: total ink not measured")
         max_ink = None
     report = preflight.check(path, binding=book.binding, max_ink=max_ink)
+    findings = [_name_photos(str(f), names) for f in report.errors + report.warnings]
     if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
-            f"  {finding}" for finding in report.errors))
-    findings = [str(f) for f in report.errors + report.warnings]
+            f"  {finding}" for finding in findings[:len(report.errors)]))
     for finding in findings:
         log(f"  {finding}")
     return findings
+
+
+def _name_photos(finding, names):
+    """'image /x0 > /id85… (5312 × 2988 px' → 'photo `dandelions` (5312 × 2988 px'."""
+    for size, name in names.items():
+        finding = re.sub(r"image \S+(?: > \S+)* " + re.escape(size), f"{name} {size}", finding)
+    return finding
 
 
 def missing_alt_texts(book):
