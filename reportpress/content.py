@@ -128,7 +128,7 @@ class _Loader:
             chapters=[],
             content_dir=self.dir,
         )
-        self.book_urls = book.urls
+        self.book_urls, self.book_notes = book.urls, book.notes
         book.chapters = self.chapters(f, colours, book)
         return book
 
@@ -353,7 +353,6 @@ class _Loader:
         chapter = model.DomainChapter(**common, colour=colour, opener=opener,
                                       intro=f.get("intro", str, default=""))
         chapter.sections = self.sections(f, folder)
-        self.opener_line = f.key_line("opener")
         return chapter
 
     def chapter_stories(self, f, folder, common, colours):
@@ -444,7 +443,7 @@ class _Loader:
             k = Fields(item, file, self.report, ["value", "label", "note", "parts"],
                        "a key figure")
             note = k.get("note", str, required=False)
-            if note and note not in self.book_notes():
+            if note and note not in self.book_notes:
                 self.report.error(f"unknown note `{note}`", file, k.key_line("note"),
                                   hint="notes are defined in report.yaml")
             parts = []
@@ -462,11 +461,6 @@ class _Loader:
                     f"{sum(p.value for p in parts)}, the figure says {figure.value}",
                     file, figure_line)
         return model.KeyFigurePanel(tuple(figures))
-
-    def book_notes(self):
-        path = self.dir / "report.yaml"
-        data = yamlfile.parse(path.read_text(encoding="utf-8"))
-        return data.get("notes") or {}
 
     def story(self, folder, story_id, file, line):
         if not isinstance(story_id, str) or not STORY_ID.match(story_id):
