@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, content, glyphs, images
+from . import compose, content, glyphs, images, prepress, tagging
 from .problems import ContentError, PreflightError, Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -68,11 +68,15 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     output = Path(output) if output else default_output(book, edition)
     log(f"writing PDF ({len(document.pages)} pages, {edition} edition): {output}")
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    check = None
-    if edition == "print":
-        def check(path):
-            warnings.extend(preflight_print(path, book, log, preflight == "fail", prepared))
-    render.write_pdf(document, output, identifier, edition, book.published, check)
+    if edition == "print":  # crop marks, then the print shop's checks
+        steps = [lambda path: prepress.finish(path, identifier),
+                 lambda path: warnings.extend(preflight_print(path, book, log,
+                                                              preflight == "fail", prepared))]
+    else:  # opener quotes repeat their story: not read aloud twice
+        openers = [page for anchor, page in render.anchor_pages(document).items()
+                   if anchor.startswith("opener-")]
+        steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
+    render.write_pdf(document, output, identifier, edition, book.published, steps)
     return Result(output, html, book, len(document.pages), render.anchor_pages(document),
                   warnings)
 

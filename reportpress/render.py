@@ -11,7 +11,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import prepress
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -152,10 +151,10 @@ EDITIONS = {
 }
 
 
-def write_pdf(document, path, identifier, edition=None, published=None, check=None):
+def write_pdf(document, path, identifier, edition=None, published=None, steps=()):
     """Write atomically: a failed build never leaves a half-written or lost PDF.
     `identifier` (hex bytes) and `published` (ISO date) pin what would vary per run;
-    `check(path)` looks at the finished file before it replaces the previous one."""
+    each of `steps(path)` finishes or checks the file before it replaces the previous one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -164,10 +163,8 @@ def write_pdf(document, path, identifier, edition=None, published=None, check=No
         document.metadata.created = document.metadata.modified = f"{published}T00:00:00+00:00"
     try:
         document.write_pdf(tmp, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
-        if edition == "print":
-            prepress.finish(tmp, identifier)
-        if check:
-            check(tmp)
+        for step in steps:
+            step(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary file only

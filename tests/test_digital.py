@@ -147,3 +147,18 @@ def test_missing_alt_text_is_a_content_error_for_the_digital_edition(capsys, tmp
     code, err = run(capsys, "--content", content, "--edition", "digital",
                     "-o", tmp_path / "d.pdf")
     assert code == 2 and "story `eerste-verhaal`: its figure needs `alt:`" in err
+
+
+def test_opener_quotes_are_artifacts_not_read_aloud(digital):
+    """An opener's quote repeats its story: its text is marked as an artifact, and no
+    BlockQuote structure element is left on an opener page."""
+    openers = {page for anchor, page in digital.anchors.items() if anchor.startswith("opener-")}
+    with pikepdf.open(digital.pdf) as pdf:
+        page_numbers = {p.obj.objgen: n for n, p in enumerate(pdf.pages, start=1)}
+        quote_pages = {page_numbers[e.Pg.objgen] for e in struct_elements(pdf.Root.StructTreeRoot)
+                       if e.get("/S") == "/BlockQuote"}
+        assert openers and not openers & quote_pages
+        for number in openers:
+            operators = [(str(op), [str(x) for x in operands][:1])
+                         for operands, op in pikepdf.parse_content_stream(pdf.pages[number - 1])]
+            assert ("BMC", ["/Artifact"]) in operators
