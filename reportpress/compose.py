@@ -31,7 +31,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR):
         lstrip_blocks=True,
     )
     env.filters.update(
-        markdown=lambda text, interview=False: Markup(prose.to_html(text, interview)),
+        blocks=prose.blocks,
         inline=lambda text: Markup(prose.inline_html(text)),
         number=dutch_number,
         paint=paint,

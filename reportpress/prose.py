@@ -5,10 +5,10 @@ go to the web or mail, images are refused (photos come with a story's `figure:`)
 """
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from markupsafe import escape
+from markupsafe import Markup
 
 ATTRIBUTION = re.compile(r"^[—–]\s*")
 SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.I)
@@ -51,15 +51,63 @@ def normalise(text):
     return re.sub(r"[^\w]+", " ", text).strip()
 
 
-def to_html(text, interview=False):
-    """Story body → HTML. `## ` → h3 (story titles are h2); blockquotes become pull quotes
-    or, with a closing `— Name, role` paragraph, testimonials. A pull quote that repeats
-    the story's own words is marked data-repeat (the digital edition does not read it twice)."""
+@dataclass(frozen=True)
+class Block:
+    """A piece of a story for the templates: plain prose, or a component to lay out.
+    kind: "prose" (html), "subheading" (html: its text), "pull_quote" (html; repeat: it
+    repeats the story's own words), "testimonial" (html: the quote; name, role)."""
+
+    kind: str
+    html: Markup
+    name: str = ""
+    role: str = ""
+    repeat: bool = False
+
+
+def blocks(text):
+    """Story Markdown → Blocks: `## ` lines are subheadings (questions in an interview),
+    a `> ` quote is a pull quote, or a testimonial when it ends in `— Name, role`."""
     tokens = _RENDERER.parse(text)
     story_words = normalise(_plain(tokens, outside_quotes=True))
-    _shape_headings(tokens, interview)
-    _shape_quotes(tokens, story_words)
-    return _RENDERER.renderer.render(tokens, _RENDERER.options, {})
+    result, prose = [], []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.level == 0 and token.type in ("blockquote_open", "heading_open"):
+            if prose:
+                result.append(Block("prose", _render(prose)))
+                prose = []
+            end = next(j for j in range(i + 1, len(tokens))
+                       if tokens[j].level == 0 and tokens[j].nesting == -1)
+            inner = tokens[i + 1:end]
+            if token.type == "heading_open":
+                result.append(Block("subheading", _render_inline(inner[0])))
+            else:
+                result.append(_quote(inner, story_words))
+            i = end + 1
+            continue
+        prose.append(token)
+        i += 1
+    if prose:
+        result.append(Block("prose", _render(prose)))
+    return result
+
+
+def _quote(inner, story_words):
+    inlines = [t for t in inner if t.type == "inline"]
+    if len(inlines) > 1 and ATTRIBUTION.match(inlines[-1].content):
+        name, _, role = ATTRIBUTION.sub("", inlines[-1].content).partition(",")
+        return Block("testimonial", _render(inner[:-3]), name.strip(), role.strip())
+    repeat = normalise(_plain(inner, outside_quotes=False)) in story_words
+    return Block("pull_quote", _render(inner), repeat=repeat)
+
+
+def _render(tokens):
+    return Markup(_RENDERER.renderer.render(tokens, _RENDERER.options, {}))
+
+
+def _render_inline(inline):
+    return Markup(_RENDERER.renderer.render([inline], _RENDERER.options, {}))
 
 
 def inline_html(text):
@@ -75,43 +123,3 @@ def _plain(tokens, outside_quotes):
         if token.type == "inline" and not (outside_quotes and depth):
             parts.append(token.content)
     return " ".join(parts)
-
-
-def _shape_headings(tokens, interview):
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = "h3"
-            if interview and token.type == "heading_open":
-                token.attrSet("class", "question")
-
-
-def _shape_quotes(tokens, story_words):
-    for start, token in enumerate(tokens):
-        if token.type != "blockquote_open" or token.level != 0:
-            continue
-        end = next(i for i in range(start, len(tokens))
-                   if tokens[i].type == "blockquote_close" and tokens[i].level == 0)
-        inner = tokens[start + 1:end]
-        inlines = [t for t in inner if t.type == "inline"]
-        last = inlines[-1] if inlines else None
-        if last is not None and ATTRIBUTION.match(last.content) and len(inlines) > 1:
-            token.attrSet("class", "testimonial")
-            _make_attribution(tokens, tokens.index(last))
-        else:
-            token.attrSet("class", "pull-quote")
-            if normalise(_plain(inner, outside_quotes=False)) in story_words:
-                token.attrSet("data-repeat", "true")
-
-
-def _make_attribution(tokens, index):
-    """Turn the `— Name, role` paragraph into <footer><span class=name>…"""
-    inline = tokens[index]
-    name, _, role = ATTRIBUTION.sub("", inline.content).partition(",")
-    html = f'<span class="name">{escape(name.strip())}</span>'
-    if role.strip():
-        html += f'<span class="role">{escape(role.strip())}</span>'
-    tokens[index - 1].tag = tokens[index + 1].tag = "footer"
-    tokens[index - 1].attrSet("class", "attribution")
-    replacement = Token("html_inline", "", 0)
-    replacement.content = html
-    inline.children = [replacement]

@@ -46,29 +46,29 @@ def test_qr_svg_is_a_vector_with_quiet_zone():
 
 
 def test_blockquotes_become_pull_quotes_or_testimonials():
-    html = prose.to_html(
+    parts = prose.blocks(
         "Het is fijn werken hier.\n\n> Het is fijn werken hier.\n\n"
         "> Een nieuwe zin.\n>\n> — Jessie De Naeghel, Team Onderwijs, Stad Gent\n")
-    assert '<blockquote class="pull-quote" data-repeat="true">' in html
-    assert '<blockquote class="testimonial">' in html
-    assert '<span class="name">Jessie De Naeghel</span>' in html
-    assert '<span class="role">Team Onderwijs, Stad Gent</span>' in html
+    assert [b.kind for b in parts] == ["prose", "pull_quote", "testimonial"]
+    assert parts[1].repeat and "Het is fijn werken hier." in parts[1].html
+    assert parts[2].name == "Jessie De Naeghel" and parts[2].role == "Team Onderwijs, Stad Gent"
+    assert "Jessie" not in parts[2].html and "Een nieuwe zin." in parts[2].html
 
 
-def test_interview_headings_are_questions_and_story_headings_are_h3():
-    assert '<h3 class="question">Wat doe je?</h3>' in prose.to_html("## Wat doe je?\n\nDit.",
-                                                                      interview=True)
-    assert "<h3>Tussenkop</h3>" in prose.to_html("## Tussenkop\n\nTekst.")
+def test_subheadings_and_their_text():
+    parts = prose.blocks("## Wat doe je?\n\nDit.")
+    assert [(b.kind, str(b.html).strip()) for b in parts] == [
+        ("subheading", "Wat doe je?"), ("prose", "<p>Dit.</p>")]
 
 
 def test_prose_is_typographic_and_escaped():
-    html = prose.to_html('Hij zei "hallo" en <b>niets</b> -- https://example.org/x')
+    html = str(prose.blocks('Hij zei "hallo" en <b>niets</b> -- https://example.org/x')[0].html)
     assert "“hallo”" in html and "&lt;b&gt;" in html and "–" in html
     assert '<a href="https://example.org/x">' in html
 
 
 @given(st.text(max_size=200))
 def test_prose_never_lets_markup_through(text):
-    html = prose.to_html(text)
+    html = "".join(str(b.html) for b in prose.blocks(text))
     assert "<script" not in html and "<img" not in html and "<iframe" not in html
     list(prose.check(text))  # and the checker takes any text without failing
