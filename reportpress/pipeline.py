@@ -67,7 +67,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
 
     output = Path(output) if output else default_output(book, edition)
     log(f"writing PDF ({len(document.pages)} pages, {edition} edition): {output}")
-    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+    identifier = document_id(html, book)
     if edition == "print":  # crop marks, then the print shop's checks
         steps = [lambda path: prepress.finish(path, identifier),
                  lambda path: warnings.extend(preflight_print(path, book, log,
@@ -79,6 +79,13 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     render.write_pdf(document, output, identifier, edition, book.published, steps)
     return Result(output, html, book, len(document.pages), render.anchor_pages(document),
                   warnings)
+
+
+def document_id(html, book):
+    """The PDF's id: a hash of what it shows, not of where the checkout or content lives."""
+    for folder in (book.content_dir, PROJECT):
+        html = html.replace(Path(folder).as_uri(), "").replace(str(folder), "")
+    return hashlib.sha256(html.encode()).hexdigest()[:32].encode()
 
 
 def preflight_print(path, book, log, fail=True, prepared=None):
