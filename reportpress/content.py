@@ -68,6 +68,9 @@ def load(content_dir):
     """Read content_dir into a model.Book. Returns (book, report); raises ContentError."""
     content_dir = Path(content_dir).resolve()
     report = Report()
+    if not (content_dir / "report.yaml").is_file():
+        report.error(f"no report.yaml in {content_dir}", hint="is this a content folder?")
+        report.raise_if_errors()
     loader = _Loader(content_dir, report)
     book = loader.book()
     report.raise_if_errors()

@@ -147,3 +147,8 @@ def test_python_tags_in_yaml_are_refused(capsys, content, tmp_path):
          "title: !!python/object/apply:os.system ['touch /tmp/pwned']")
     code, err, _ = build(capsys, content, tmp_path)
     assert code == 2 and "YAML" in err
+
+
+def test_a_folder_that_is_no_content_folder(capsys, tmp_path):
+    code, err, _ = build(capsys, tmp_path / "nothing-here", tmp_path)
+    assert code == 2 and "no report.yaml in" in err
