@@ -52,7 +52,7 @@ class Fields:
         value = self.data[key]
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
             self.report.error(
-                f"`{key}` in {self.what} must be {TYPE_NAMES[kind]}, not {value!r}",
+                f"`{key}` in {self.what} must be {TYPE_NAMES.get(kind, 'a number')}, not {value!r}",
                 self.file, self.key_line(key))
             return default
         if kind is str and not value.strip() and required:

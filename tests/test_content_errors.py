@@ -152,3 +152,9 @@ def test_python_tags_in_yaml_are_refused(capsys, content, tmp_path):
 def test_a_folder_that_is_no_content_folder(capsys, tmp_path):
     code, err, _ = build(capsys, tmp_path / "nothing-here", tmp_path)
     assert code == 2 and "no report.yaml in" in err
+
+
+def test_a_number_that_is_text(capsys, content, tmp_path):
+    edit(content / "report.yaml", "bleed_mm: 3", "bleed_mm: drie")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2 and "content/report.yaml:11: `bleed_mm` in report.yaml must be a number" in err
