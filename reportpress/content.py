@@ -204,6 +204,10 @@ class _Loader:
         if not path.exists():
             return {}
         data = self.read_yaml(path)
+        if data is not None and not isinstance(data, dict):
+            self.report.error("photos.yaml must map each photo id to its file, credit and "
+                              "licence", self._rel(path), 1)
+            return {}
         photos = {}
         for photo_id, entry in (data or {}).items():
             f = Fields(entry, self._rel(path), self.report, ["file", "credit", "licence"],
@@ -279,7 +283,7 @@ class _Loader:
             chapter = self.chapter(name, folder, colours)
             if chapter:
                 chapters.append(chapter)
-        listed = set(names)
+        listed = {name for name in names if isinstance(name, str)}
         for folder in sorted(p for p in self.dir.iterdir() if (p / "chapter.yaml").is_file()):
             if folder.name not in listed:
                 self.report.error(f"chapter folder `{folder.name}` is not listed in report.yaml",

@@ -43,3 +43,48 @@ def test_any_content_builds_or_fails_cleanly(tmp_path_factory, capsys, title, bo
     assert "Traceback" not in err
     assert code in (0, 2), err
     assert (folder / "out.pdf").exists() == (code == 0)
+
+
+def _leaves(data, path=()):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _leaves(value, (*path, index))
+    yield path
+
+
+ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                      st.text(max_size=20), st.lists(st.integers(), max_size=3),
+                      st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(file=st.sampled_from(["report.yaml", "thema/chapter.yaml", "photos.yaml",
+                             "achterkant/chapter.yaml"]),
+       choice=st.integers(min_value=0), value=ANY_VALUE)
+def test_any_value_anywhere_in_the_yaml_fails_cleanly(tmp_path_factory, capsys, file, choice,
+                                                       value):
+    """Replace one value (or whole branch) of a YAML file by anything: a PDF or a content
+    error with its file, never a crash."""
+    folder = tmp_path_factory.mktemp("yamlfuzz")
+    content = folder / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    path = content / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    leaves = list(_leaves(data))
+    target = leaves[choice % len(leaves)]
+    if target:
+        parent = data
+        for key in target[:-1]:
+            parent = parent[key]
+        parent[target[-1]] = value
+    else:
+        data = value
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, err = run(capsys, "--content", content, "-o", folder / "out.pdf")
+    event(f"exit {code}")
+    assert "Traceback" not in err
+    assert code in (0, 2), err
