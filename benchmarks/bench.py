@@ -32,12 +32,11 @@ if mode == "build":
     result = pipeline.build(content, out)
     pages = result.page_count
     open(out + ".html", "w").write(result.html)
-else:  # plain WeasyPrint on the composed HTML, as a designer would run it
-    import weasyprint
-    from reportpress import compose, render  # our fonts.conf: the same fonts as the build
+else:  # plain WeasyPrint on the composed HTML: one render, one write, nothing else
+    from reportpress import compose, pipeline, render  # our fonts.conf and URL fetcher
     html = open(content).read()
-    document = weasyprint.HTML(string=html, base_url=compose.LAYOUT_DIR.as_uri() + "/")
-    document = document.render()
+    document = render.render(html, compose.LAYOUT_DIR, [compose.LAYOUT_DIR],
+                             pipeline.PHOTO_CACHE)
     pages = len(document.pages)
     document.write_pdf(out)
 seconds = time.perf_counter() - started

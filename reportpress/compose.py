@@ -19,8 +19,8 @@ LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
 def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR):
     """Return the report as an HTML string; its relative URLs resolve against layout_dir.
     `edition`: "print" (CMYK colours) or "digital" (sRGB); `image_for(photo)` gives the
-    file to place for a photo in this edition (default: the photo itself)."""
-    image_for = image_for or (lambda photo: photo.path)
+    URL of the file to place for a photo in this edition (default: the photo itself)."""
+    image_for = image_for or (lambda photo: Path(photo.path).resolve().as_uri())
     paint = css_cmyk if edition == "print" else css_rgb
     env = jinja2.Environment(
         extensions=["jinja2.ext.do"],
@@ -36,7 +36,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR):
         number=dutch_number,
         paint=paint,
         qr_svg=qr_svg,
-        image_url=lambda photo: Path(image_for(photo)).resolve().as_uri(),
+        image_url=image_for,
     )
     env.globals.update(
         edition=edition,

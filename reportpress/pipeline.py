@@ -13,6 +13,7 @@ from .problems import ContentError, PreflightError, Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
+PHOTO_CACHE = PROJECT / "out" / ".cache" / "images"  # photos prepared for each edition
 
 
 @dataclass
@@ -52,10 +53,9 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         raise ContentError(warnings)
 
     log(f"preparing photos for the {edition} edition")
-    prepared = images.prepare_all([p.path for p in book.photos()], edition,
-                                  PROJECT / "out" / ".cache" / "images")
-    html, document, layout_warnings = lay_out(book, log, edition,
-                                              lambda photo: prepared[photo.path])
+    prepared = images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
+    html, document, layout_warnings = lay_out(
+        book, log, edition, lambda photo: f"photo:{prepared[photo.path].name}")
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, len(document.pages))):
         warnings.append(binding)
@@ -159,8 +159,8 @@ def lay_out(book, log, edition="print", image_for=None):
     log("composing HTML")
     html = compose.compose(book, edition, image_for)
     log("laying out pages")
-    document = render.render(html, compose.LAYOUT_DIR,
-                             [book.content_dir, compose.LAYOUT_DIR, PROJECT / "out" / ".cache"])
+    document = render.render(html, compose.LAYOUT_DIR, [book.content_dir, compose.LAYOUT_DIR],
+                             PHOTO_CACHE)
     chapters = {c.id: c for c in book.chapters}
     warnings = [str(o) for o in overflow.find(document)]
     for warning in warnings:

@@ -45,21 +45,33 @@ class RefusedURL(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serve file: URLs inside `allowed` folders and data: URLs; refuse all else."""
+    """Serve file: URLs inside `allowed` folders, `photo:NAME` from `photo_dir`, and data:
+    URLs; refuse all else. (photo: URLs do not name the checkout's location, and WeasyPrint
+    names images in the PDF after their URL: so the bytes do not depend on where we are.)"""
 
-    def __init__(self, allowed):
+    def __init__(self, allowed, photo_dir=None):
         super().__init__(fail_on_errors=True)
         self.allowed = [Path(a).resolve() for a in allowed]
+        self.photo_dir = Path(photo_dir).resolve() if photo_dir else None
 
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
+        if url.startswith("photo:") and self.photo_dir:
+            name = url.removeprefix("photo:")
+            if "/" in name or name.startswith("."):
+                raise RefusedURL(f"refused to fetch {url!r}: not a photo name")
+            return self._file(url, self.photo_dir / name)
         if not url.startswith("file://"):
             raise RefusedURL(f"refused to fetch {url!r}: the build reads no network resources")
         from urllib.parse import unquote, urlsplit
 
-        path = Path(unquote(urlsplit(url).path)).resolve()
-        if not any(path.is_relative_to(folder) for folder in self.allowed):
+        return self._file(url, Path(unquote(urlsplit(url).path)))
+
+    def _file(self, url, path):
+        path = path.resolve()
+        if not any(path.is_relative_to(folder)
+                   for folder in [*self.allowed, self.photo_dir] if folder):
             raise RefusedURL(f"refused to read {path}: outside the project's folders")
         if not path.is_file():
             raise RefusedURL(f"file not found: {path}")
@@ -79,9 +91,9 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(html, base_dir, allowed_dirs):
+def render(html, base_dir, allowed_dirs, photo_dir=None):
     """Lay out the HTML; returns a WeasyPrint Document (pages and anchors known)."""
-    fetcher = ProjectFetcher([*allowed_dirs, FONTS_DIR, PROFILES_DIR])
+    fetcher = ProjectFetcher([*allowed_dirs, FONTS_DIR, PROFILES_DIR], photo_dir)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)

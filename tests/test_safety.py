@@ -18,7 +18,7 @@ ROOT = pipeline.PROJECT
 
 def render_html(body, tmp_path):
     html = f'<html><head><link rel="stylesheet" href="report.css"></head><body>{body}</body></html>'
-    return render.render(html, compose.LAYOUT_DIR, [tmp_path, compose.LAYOUT_DIR])
+    return render.render(html, compose.LAYOUT_DIR, [tmp_path, compose.LAYOUT_DIR], tmp_path)
 
 
 @pytest.mark.parametrize("body", [
@@ -27,6 +27,7 @@ def render_html(body, tmp_path):
     '<img src="http://example.org/logo.png">',
     '<div style="background: url(https://example.org/bg.png)">x</div>',
     '<img src="../../../../etc/hostname">',
+    '<img src="photo:../../../etc/hostname">',
 ])
 def test_the_renderer_refuses_anything_outside_the_project(body, tmp_path):
     out = tmp_path / "out.pdf"
@@ -109,3 +110,9 @@ def test_two_builds_at_once_on_one_output(tmp_path):
     pipeline.build(content, single)
     assert out.read_bytes() == single.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "report.pdf", "single.pdf"]
+
+
+def test_the_same_content_in_another_folder_gives_the_same_bytes(tmp_path):
+    first = pipeline.build(copy_content(tmp_path / "a"), tmp_path / "a.pdf")
+    second = pipeline.build(copy_content(tmp_path / "elsewhere" / "b"), tmp_path / "b.pdf")
+    assert first.pdf.read_bytes() == second.pdf.read_bytes()
