@@ -68,16 +68,16 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     output = Path(output) if output else default_output(book, edition)
     log(f"writing PDF ({len(document.pages)} pages, {edition} edition): {output}")
     identifier = document_id(html, book)
+    anchors = render.anchor_pages(document)
     if edition == "print":  # crop marks, then the print shop's checks
         steps = [lambda path: prepress.finish(path, identifier),
                  lambda path: warnings.extend(preflight_print(path, book, log,
                                                               preflight == "fail", prepared))]
     else:  # opener quotes repeat their story: not read aloud twice
-        openers = [page for anchor, page in render.anchor_pages(document).items()
-                   if anchor.startswith("opener-")]
+        openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
     render.write_pdf(document, output, identifier, edition, book.published, steps)
-    return Result(output, html, book, len(document.pages), render.anchor_pages(document),
+    return Result(output, html, book, len(document.pages), anchors,
                   warnings)
 
 
