@@ -16,10 +16,13 @@ from . import images, model, prose
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
 
 
-def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR):
+def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=None,
+            page_of=None):
     """Return the report as an HTML string; its relative URLs resolve against layout_dir.
     `edition`: "print" (CMYK colours) or "digital" (sRGB); `image_for(photo)` gives the
-    URL of the file to place for a photo in this edition (default: the photo itself)."""
+    URL of the file to place for a photo in this edition (default: the photo itself).
+    `chunk` (chunks.Chunk): only its chapters, numbered from its first page, with page
+    references written out from `page_of` ({anchor: page}) instead of left to the layout."""
     image_for = image_for or (lambda photo: Path(photo.path).resolve().as_uri())
     paint = css_cmyk if edition == "print" else css_rgb
     env = jinja2.Environment(
@@ -45,6 +48,8 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR):
         is_story=lambda section: isinstance(section, model.Story),
         online_chapter=next((c for c in book.chapters if isinstance(c, model.OnlineChapter)),
                             None),
+        chunk=chunk,
+        page_of=page_of if chunk else None,
     )
     return env.get_template("report.html").render(book=book)
 

@@ -24,10 +24,11 @@ class Overflow:
         return f"{where}: {self.what} runs {self.by_mm:.1f} mm out of its box (overset)"
 
 
-def find(document):
-    """Every overflow in the laid-out document, at most one per box and text."""
+def find(pages, first=1):
+    """Every overflow on the laid-out pages (numbered from `first`), at most one per box
+    and text."""
     found = []
-    for number, page in enumerate(document.pages, start=1):
+    for number, page in enumerate(pages, start=first):
         _walk(page._page_box, number, None, None, found)
     return list(dict.fromkeys(found))
 

@@ -14,6 +14,18 @@ from .problems import ContentError, PreflightError, Problem
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
 PHOTO_CACHE = PROJECT / "out" / ".cache" / "images"  # photos prepared for each edition
+CHUNK_CACHE = PROJECT / "out" / ".cache" / "chunks"  # chunks laid out (chunks.py)
+
+
+@dataclass
+class Paged:
+    """The report laid out, in one document or in chunks; `write(path)` writes its PDF."""
+    page_count: int
+    anchors: dict  # anchor id -> page number
+    blanks: list  # pages left blank
+    overflows: list  # overset, as messages
+    write: object
+    chunks_laid_out: int = 1  # how many chunks were laid out in this build (not cached)
 
 
 @dataclass
@@ -34,11 +46,15 @@ EDITIONS = ("print", "digital")
 
 
 def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
-          preflight="fail"):
+          preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE):
     """Build one edition of the report; raises ContentError / LayoutError for the user's
     mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
     edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
-    its errors, or "warn" (proofing: the editor sees them but still gets pages)."""
+    its errors, or "warn" (proofing: the editor sees them but still gets pages).
+    `chunked`: lay out in chunks, in parallel and cached (chunks.py); the default for print.
+    The digital edition is one document: its tags form one tree over all pages."""
+    if chunked is None:
+        chunked = edition == "print"
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     problems = glyphs.check(book, FONTS_DIR)
@@ -54,10 +70,11 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
 
     log(f"preparing photos for the {edition} edition")
     prepared = images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
-    html, document, layout_warnings = lay_out(
-        book, log, edition, lambda photo: f"photo:{prepared[photo.path].name}")
+    html, paged, layout_warnings = lay_out(
+        book, log, edition, lambda photo: f"photo:{prepared[photo.path].name}",
+        chunk_cache if chunked else None)
     warnings += layout_warnings
-    if edition == "print" and (binding := binding_problem(book, len(document.pages))):
+    if edition == "print" and (binding := binding_problem(book, paged.page_count)):
         warnings.append(binding)
         log(f"  warning: {binding}")
     if strict and warnings:
@@ -66,9 +83,9 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     from . import render
 
     output = Path(output) if output else default_output(book, edition)
-    log(f"writing PDF ({len(document.pages)} pages, {edition} edition): {output}")
+    log(f"writing PDF ({paged.page_count} pages, {edition} edition): {output}")
     identifier = document_id(html, book)
-    anchors = render.anchor_pages(document)
+    anchors = paged.anchors
     if edition == "print":  # crop marks, then the print shop's checks
         steps = [lambda path: prepress.finish(path, identifier),
                  lambda path: warnings.extend(preflight_print(path, book, log,
@@ -76,9 +93,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     else:  # opener quotes repeat their story: not read aloud twice
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
-    render.write_pdf(document, output, identifier, edition, book.published, steps)
-    return Result(output, html, book, len(document.pages), anchors,
-                  warnings)
+    render.write_atomically(output, lambda path: paged.write(path, identifier), steps)
+    return Result(output, html, book, paged.page_count, anchors, warnings)
 
 
 def document_id(html, book):
@@ -150,25 +166,53 @@ def binding_problem(book, pages):
             " lengthen the content")
 
 
-def lay_out(book, log, edition="print", image_for=None):
-    """Compose and lay out in one pass. A page the layout leaves blank (so that the next
-    opener starts on a left page) shows the closing photo of the chapter before it; a
-    blank page after a chapter without one is a warning."""
-    from . import overflow, render  # WeasyPrint loads only when needed (after font isolation)
+def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
+    """Compose and lay out: in chunks (cached in `chunk_cache`) or, without it, as one
+    document. A page the layout leaves blank (so that the next opener starts on a left page)
+    shows the closing photo of the chapter before it; a blank page after a chapter without
+    one is a warning."""
+    from . import render  # WeasyPrint loads only when needed (after font isolation)
 
     log("composing HTML")
     html = compose.compose(book, edition, image_for)
     log("laying out pages")
-    document = render.render(html, compose.LAYOUT_DIR, [book.content_dir, compose.LAYOUT_DIR],
-                             PHOTO_CACHE)
+    render_args = (compose.LAYOUT_DIR, [book.content_dir, compose.LAYOUT_DIR], PHOTO_CACHE)
+    if chunk_cache:
+        paged = _lay_out_chunks(book, edition, image_for, render_args, chunk_cache, log)
+    else:
+        paged = _lay_out_whole(html, edition, book.published, render_args)
     chapters = {c.id: c for c in book.chapters}
-    warnings = [str(o) for o in overflow.find(document)]
+    warnings = list(paged.overflows)
     for warning in warnings:
         log(f"  warning: {warning}")
-    for chapter_id, page in render.chapters_before_blanks(book, document).items():
+    for chapter_id, page in render.chapters_before_blanks(book, paged.anchors,
+                                                          paged.blanks).items():
         if not chapters[chapter_id].closing:
             warnings.append(f"page {page} is blank after chapter `{chapter_id}`"
                             " (give it a `closing_photo` to fill it)")
             log(f"  warning: {warnings[-1]}")
-    render.check_facing(book, document)
-    return html, document, warnings
+    render.check_facing(book, paged.anchors)
+    return html, paged, warnings
+
+
+def _lay_out_whole(html, edition, published, render_args):
+    from . import overflow, render
+
+    document = render.render(html, *render_args)
+    return Paged(len(document.pages), render.anchor_pages(document),
+                 render.blank_pages(document),
+                 [str(found) for found in overflow.find(document.pages)],
+                 lambda path, identifier: render.write_document(document, path, identifier,
+                                                                edition, published))
+
+
+def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log):
+    from . import chunks
+
+    def compose_chunk(chunk, page_of):
+        return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
+
+    layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
+                            cache_dir, log)
+    return Paged(layout.page_count, layout.anchors, layout.blanks, layout.overflows,
+                 lambda path, identifier: layout.write(path), layout.rendered)

@@ -1,0 +1,308 @@
+"""Laying the report out in chunks, in parallel processes, and merging their pages.
+
+WeasyPrint lays a document out in one process, page after page; most of that time goes to
+balancing two columns. A chunk is a run of chapters from one opener to the next: it is laid
+out as a document of its own (compose.compose(chunk=…)), numbered from its first page, and
+written to a PDF of its own, cached under a hash of everything it depends on (its HTML,
+which holds its first page number and the page numbers it refers to, and the layout, fonts,
+profiles and code). The chunks' pages are then merged into one PDF.
+
+A chunk's first page comes from the page counts of the chunks before it, and a page
+reference ("op pagina 36") from the page its target is on: both are known only after
+layout. The last build's page map (out/.cache/chunks/pagemap.json) gives them; where it is
+missing or wrong, the chunks whose numbers moved are laid out again, until all agree.
+The result has the same text, pages and page numbers as one document (tests/test_chunks.py).
+"""
+import concurrent.futures
+import hashlib
+import json
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from . import overflow, render
+from .problems import LayoutError
+
+PROJECT = Path(__file__).resolve().parent.parent
+# What a chunk's PDF depends on besides its HTML.
+DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
+                PROJECT / "requirements.txt", *(PROJECT / "reportpress" / name for name in
+                                                ("render.py", "chunks.py", "overflow.py"))]
+MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
+KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chapters: tuple
+    first_page: int
+    lead: bool  # it starts on a left page: a lead page goes first and is dropped
+    before_opener: bool  # another chunk follows: its opener's break is laid out, then dropped
+
+
+@dataclass
+class Laid:
+    """What a chunk's layout says, in the page numbers of the whole report."""
+    pdf: str
+    page_count: int
+    anchors: dict  # anchor id -> page
+    blanks: list  # pages left blank (before an opener on a left page)
+    overflows: list  # overset, as messages
+
+
+@dataclass
+class Layout:
+    """The report laid out in chunks: the merged PDF is written by `write(path)`."""
+    chunks: list  # of Laid
+    rendered: int  # chunks laid out in this build (the others came from the cache)
+
+    @property
+    def page_count(self):
+        return sum(laid.page_count for laid in self.chunks)
+
+    @property
+    def anchors(self):
+        return {anchor: page for laid in self.chunks for anchor, page in laid.anchors.items()}
+
+    @property
+    def blanks(self):
+        return [page for laid in self.chunks for page in laid.blanks]
+
+    @property
+    def overflows(self):
+        return [message for laid in self.chunks for message in laid.overflows]
+
+    def write(self, path):
+        merge([laid.pdf for laid in self.chunks], path)
+
+
+def split(chapters):
+    """The chapters in runs: a new run starts at each chapter with an opener."""
+    runs = []
+    for chapter in chapters:
+        if not runs or getattr(chapter, "opener", None):
+            runs.append([])
+        runs[-1].append(chapter)
+    return [tuple(run) for run in runs]
+
+
+def lay_out(book, compose_html, render_args, edition, published, cache_dir, log):
+    """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML;
+    `render_args` are render.render's arguments after the HTML."""
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    runs = split(book.chapters)
+    memory = _read_json(cache_dir / f"pagemap-{edition}.json") or {}
+    counts = [memory.get("counts", {}).get(run[0].id, 2) for run in runs]
+    page_of = memory.get("anchors", {})
+    fingerprint = _fingerprint(edition, published)
+    rendered = 0
+    for _ in range(MAX_ROUNDS):
+        chunks = _plan(runs, counts)
+        jobs = [(_key(html, fingerprint), html, chunk)
+                for chunk in chunks for html in [compose_html(chunk, page_of)]]
+        todo = [job for job in jobs if not (cache_dir / f"{job[0]}.pdf").is_file()
+                or _read_json(cache_dir / f"{job[0]}.json") is None]
+        if todo:
+            log(f"  laying out {len(todo)} of {len(jobs)} chunks")
+        _render_all(todo, render_args, edition, published, cache_dir)
+        rendered += len(todo)
+        laid = [Laid(**_read_json(cache_dir / f"{key}.json")) for key, _, _ in jobs]
+        new_counts = [each.page_count for each in laid]
+        # a chunk numbered from the wrong page has the right pages, numbered wrong: its
+        # anchors move with its first page
+        moved = [new.first_page - old.first_page
+                 for new, old in zip(_plan(runs, new_counts), chunks, strict=True)]
+        new_page_of = {anchor: page + shift for each, shift in zip(laid, moved, strict=True)
+                       for anchor, page in each.anchors.items()}
+        if not any(moved) and all(compose_html(chunk, new_page_of) == html
+                                  for _, html, chunk in jobs):
+            _remember(cache_dir, edition, runs, counts, new_page_of, [key for key, *_ in jobs])
+            return Layout(laid, rendered)
+        counts, page_of = new_counts, new_page_of
+    raise LayoutError("the page numbers do not settle: a page reference changes the page "
+                      "count of the chapters before its target (shorten the text around it)")
+
+
+def _plan(runs, counts):
+    chunks, first = [], 1
+    for index, run in enumerate(runs):
+        if index and first % 2:  # each run after the first starts with an opener, on a left page
+            first += 1
+        chunks.append(Chunk(run, first, lead=first % 2 == 0, before_opener=index < len(runs) - 1))
+        first += counts[index]
+    return chunks
+
+
+def _render_all(jobs, render_args, edition, published, cache_dir):
+    """Lay out the jobs, in parallel processes when there is more than one."""
+    tasks = [(html, chunk.first_page, chunk.lead, str(cache_dir / key), render_args, edition,
+              published) for key, html, chunk in sorted(jobs, key=lambda j: -len(j[1]))]
+    if len(tasks) <= 1:
+        for task in tasks:
+            _render_chunk(*task)
+        return
+    # fork: the workers start with WeasyPrint (and our font set-up) already loaded
+    context = multiprocessing.get_context("fork")
+    workers = min(len(tasks), os.cpu_count() or 1)
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for future in [pool.submit(_render_chunk, *task) for task in tasks]:
+            future.result()  # re-raises a worker's LayoutError
+
+
+def _render_chunk(html, first_page, lead, stem, render_args, edition, published):
+    """Lay out one chunk, keep its own pages, write its PDF and what its layout says."""
+    document = render.render(html, *render_args)
+    pages = document.pages
+    end = next((i for i, page in enumerate(pages) if "chunk-end" in page.anchors), len(pages))
+    start = 1 if lead else 0
+    kept = pages[start:end]
+    number = {index: first_page + index - start for index in range(start, end)}
+    anchors = {}
+    for index in range(start, end):
+        for anchor in pages[index].anchors:  # (a box on several pages: its first page)
+            if not anchor.startswith("chunk-"):
+                anchors.setdefault(anchor, number[index])
+    laid = Laid(
+        pdf=stem + ".pdf",
+        page_count=len(kept),
+        anchors=anchors,
+        blanks=[number[index] for index in range(start, end)
+                if pages[index]._page_box.page_type.blank],
+        overflows=[str(found) for found in overflow.find(kept, first=first_page)],
+    )
+    render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
+    _write_json(Path(stem + ".json"), laid.__dict__)
+
+
+def merge(paths, output):
+    """One PDF of the chunks' pages, with the first chunk's document-level parts (metadata,
+    output intent, language) and the bookmarks and named destinations of all of them."""
+    with pikepdf.open(paths[0]) as merged:
+        parts = [pikepdf.open(path) for path in paths[1:]]
+        try:
+            outline = _outline_items(merged, 0)
+            destinations = _destinations(merged, 0)
+            for part in parts:
+                offset = len(merged.pages)
+                outline += _outline_items(part, offset)
+                destinations += _destinations(part, offset)
+                merged.pages.extend(part.pages)
+            _set_outline(merged, outline)
+            _set_destinations(merged, destinations)
+            merged.save(output, deterministic_id=True, compress_streams=True,
+                        object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        finally:
+            for part in parts:
+                part.close()
+
+
+def _page_index(pdf, destination):
+    """The index of the page an explicit destination [page /XYZ x y z] points at."""
+    target = destination[0]
+    for index, page in enumerate(pdf.pages):
+        if page.obj.objgen == target.objgen:
+            return index
+    return None
+
+
+def _outline_items(pdf, offset):
+    """[(title, page, location values, children)] of the PDF's bookmarks."""
+    def walk(items):
+        found = []
+        for item in items:
+            destination = item.destination
+            if destination is None and item.action is not None:
+                destination = item.action.get("/D")
+            index = _page_index(pdf, destination) if destination is not None else None
+            found.append((item.title, None if index is None else index + offset,
+                          [float(v) for v in destination[2:]] if destination else [],
+                          walk(item.children)))
+        return found
+
+    with pdf.open_outline() as outline:
+        return walk(outline.root)
+
+
+def _set_outline(pdf, items):
+    def build(entries):
+        built = []
+        for title, page, location, children in entries:
+            item = pikepdf.OutlineItem(title, page, pikepdf.PageLocation.XYZ,
+                                       left=location[0] if location else None,
+                                       top=location[1] if len(location) > 1 else None)
+            item.children.extend(build(children))
+            built.append(item)
+        return built
+
+    with pdf.open_outline() as outline:
+        outline.root.clear()
+        outline.root.extend(build(items))
+
+
+def _destinations(pdf, offset):
+    """[(name, page index, rest of the destination)] of the PDF's named destinations."""
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    found = []
+    for name, destination in pikepdf.NameTree(names.Dests).items():
+        if isinstance(destination, pikepdf.Dictionary):
+            destination = destination.D
+        index = _page_index(pdf, destination)
+        if index is not None:
+            found.append((name, index + offset, list(destination[1:])))
+    return found
+
+
+def _set_destinations(pdf, destinations):
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = pikepdf.Dictionary()
+    tree = pikepdf.NameTree.new(pdf)
+    for name, index, rest in sorted(destinations, key=lambda d: d[0]):
+        tree[name] = pikepdf.Array([pdf.pages[index].obj, *rest])
+    pdf.Root.Names.Dests = tree.obj
+
+
+def _key(html, fingerprint):
+    return hashlib.sha256(fingerprint + html.encode()).hexdigest()[:32]
+
+
+def _fingerprint(edition, published):
+    digest = hashlib.sha256(f"{edition} {published}".encode())
+    for dependency in DEPENDENCIES:
+        files = sorted(dependency.rglob("*")) if dependency.is_dir() else [dependency]
+        for file in files:
+            if file.is_file():
+                digest.update(str(file.relative_to(PROJECT)).encode() + file.read_bytes())
+    return digest.digest()
+
+
+def _remember(cache_dir, edition, runs, counts, anchors, keys):
+    """Keep the page map for the next build, and the most recently used chunk PDFs."""
+    _write_json(cache_dir / f"pagemap-{edition}.json", {
+        "counts": {run[0].id: count for run, count in zip(runs, counts, strict=True)},
+        "anchors": anchors})
+    for key in keys:
+        os.utime(cache_dir / f"{key}.json")
+    entries = sorted(cache_dir.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for entry in [e for e in entries if not e.name.startswith("pagemap-")][KEEP:]:
+        entry.unlink(missing_ok=True)
+        entry.with_suffix(".pdf").unlink(missing_ok=True)
+
+
+def _read_json(path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path, data):
+    """Atomically: a reader never sees half a file (another build may be reading)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True))
+    os.replace(tmp, path)
