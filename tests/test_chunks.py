@@ -1,0 +1,94 @@
+"""Laying out in chunks (in parallel, cached, merged) gives the report a single-pass layout
+gives: same pages, same text, same page numbers, same bookmarks. A warm rebuild after an
+edit lays out only the edited chunk and gives the bytes a cold build gives."""
+import shutil
+
+import pikepdf
+from conftest import CONTENT
+from helpers import edit
+from pdftext import page_texts
+
+from reportpress import chunks, compose, content, images, pipeline, render
+
+
+def glyph_text(path):
+    """Each page's text as its glyphs show it. Lato draws "-" and "‐" (U+2010) with one
+    glyph; the font's map back to Unicode names whichever a chunk met first, and pdfium
+    reads a line-end hyphen as U+FFFE where the map says "-": the same ink either way."""
+    return [text.replace("\ufffe", "-\r\n").replace("\u2010", "-") for text in page_texts(path)]
+
+
+def outline(path):
+    """[(level, title, page number)] of a PDF's bookmarks."""
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+        found = []
+
+        def walk(items, level):
+            for item in items:
+                destination = item.destination or item.action.get("/D")
+                found.append((level, item.title, pages[destination[0].objgen]))
+                walk(item.children, level + 1)
+
+        with pdf.open_outline() as tree:
+            walk(tree.root, 1)
+        return found
+
+
+def named_destinations(path):
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+        tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+        return {name: pages[dest[0].objgen] for name, dest in tree.items()}
+
+
+def test_chunked_build_has_the_pages_text_and_numbers_of_a_single_pass(build, tmp_path):
+    single = pipeline.build(CONTENT, tmp_path / "single.pdf", chunked=False)
+    assert len(chunks.split(build.book.chapters)) >= 6  # it really was laid out in chunks
+    assert glyph_text(single.pdf) == glyph_text(build.pdf)  # words, folios, "op pagina N"
+    assert outline(build.pdf) == outline(single.pdf)
+    assert len(outline(build.pdf)) > 20
+    chunked = named_destinations(build.pdf)
+    assert chunked == {name: page for name, page in named_destinations(single.pdf).items()
+                       if name in chunked}
+    assert {"online-qr", "chapter-justitie", "story-zorgzame-buurten"} <= set(chunked)
+
+
+def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    cache, cold_cache = tmp_path / "cache", tmp_path / "cold-cache"
+    first = pipeline.build(folder, tmp_path / "first.pdf", chunk_cache=cache)
+
+    story = folder / "werk" / "expeditie-miriam.md"
+    edit(story, "Miriam", "Mirjam")
+    progress = []
+    warm = pipeline.build(folder, tmp_path / "warm.pdf", chunk_cache=cache, log=progress.append)
+    assert "  laying out 1 of 7 chunks" in progress
+    assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
+
+    # cold: no chunk laid out before (the page map alone is kept, so one round suffices)
+    cold_cache.mkdir()
+    shutil.copy(cache / "pagemap-print.json", cold_cache)
+    progress = []
+    cold = pipeline.build(folder, tmp_path / "cold.pdf", chunk_cache=cold_cache,
+                          log=progress.append)
+    assert "  laying out 7 of 7 chunks" in progress
+    assert warm.pdf.read_bytes() == cold.pdf.read_bytes()
+
+
+def test_remembered_line_splits_change_no_byte(tmp_path):
+    """The speed-up in render.py answers exactly what Pango would: same PDF bytes."""
+    book, _ = content.load(CONTENT)
+    prepared = images.prepare_all([p.path for p in book.photos()], "print",
+                                  pipeline.PHOTO_CACHE)
+    run = chunks.split(book.chapters)[2]  # a domain chapter: columns balanced on each page
+    html = compose.compose(book, "print", lambda photo: f"photo:{prepared[photo.path].name}",
+                           chunk=chunks.Chunk(run, 10, True, True), page_of={})
+    args = (compose.LAYOUT_DIR, [CONTENT, compose.LAYOUT_DIR], pipeline.PHOTO_CACHE)
+    written = []
+    for remember in (True, False):
+        document = render.render(html, *args, remember_line_splits=remember)
+        render.write_pdf(document, tmp_path / f"{remember}.pdf", b"id")
+        written.append((tmp_path / f"{remember}.pdf").read_bytes())
+    assert len(document.pages) >= 4 and written[0] == written[1]
