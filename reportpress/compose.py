@@ -3,6 +3,7 @@
 Python here only prepares values (Markdown to HTML, numbers in Dutch style, QR codes and chart
 arcs as SVG); what the page looks like is decided in layout/.
 """
+import functools
 import math
 from pathlib import Path
 
@@ -14,6 +15,24 @@ from markupsafe import Markup, escape
 from . import images, model, prose
 
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, not once per compose (a build composes each
+    chunk, twice): keyed by Jinja on the template's source, so an edited template is new."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
 
 
 def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=None,
@@ -32,6 +51,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=COMPILED,
     )
     env.filters.update(
         blocks=prose.blocks,
@@ -69,6 +89,7 @@ def css_rgb(colour):
     return "rgb({} {} {})".format(*images.press_to_rgb(colour.c, colour.m, colour.y, colour.k))
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(url, colour="black", size_mm=30):
     """A QR code as inline vector SVG: solid modules in `colour`, 4-module quiet zone,
     error level M."""

@@ -3,8 +3,10 @@
 Print: converted to CMYK with the press profile (FOGRA39) and capped in size, since no
 placement needs more than about 450 ppi. Digital: sRGB and about 150 ppi at full page.
 """
+import contextlib
 import hashlib
 import io
+import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -26,18 +28,49 @@ def prepare_all(paths, edition, cache_dir):
     """Prepare many photos, those not yet cached in parallel (one process per core):
     converting a 16-megapixel photo to CMYK takes about a second."""
     paths = list(dict.fromkeys(paths))
+    _load_digests(cache_dir)
     todo = [p for p in paths if not _target(p, edition, cache_dir).exists()]
     if len(todo) > 1:
         with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
             list(pool.map(prepare, todo, [edition] * len(todo), [cache_dir] * len(todo)))
-    return {p: prepare(p, edition, cache_dir) for p in paths}
+    prepared = {p: prepare(p, edition, cache_dir) for p in paths}
+    _save_digests(cache_dir)
+    return prepared
 
 
 def _target(path, edition, cache_dir):
     path = Path(path)
     settings = f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]}".encode()
-    key = hashlib.sha256(path.read_bytes() + settings + _profile_bytes()).hexdigest()[:24]
+    key = hashlib.sha256(_digest(path) + settings + _profile_bytes()).hexdigest()[:24]
     return Path(cache_dir) / f"{path.stem}-{key}-{edition}.jpg"
+
+
+# A photo's digest, remembered while its size and modification time stay the same (as
+# make and rsync judge a file): reading every photo on each rebuild would cost ~0.5 s.
+_digests = {}
+
+
+def _digest(path):
+    stat = path.stat()
+    known = _digests.get(str(path.resolve()))
+    if known and known[:2] == [stat.st_size, stat.st_mtime_ns]:
+        return bytes.fromhex(known[2])
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    _digests[str(path.resolve())] = [stat.st_size, stat.st_mtime_ns, digest.hex()]
+    return digest
+
+
+def _load_digests(cache_dir):
+    with contextlib.suppress(OSError, ValueError):
+        _digests.update(json.loads((Path(cache_dir) / "digests.json").read_text()))
+
+
+def _save_digests(cache_dir):
+    path = Path(cache_dir) / "digests.json"
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(json.dumps(_digests, sort_keys=True))
+    tmp.replace(path)
 
 
 def prepare(path, edition, cache_dir):

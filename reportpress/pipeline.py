@@ -2,7 +2,9 @@
 
 Used by the command line, the proof server and the benchmarks alike.
 """
+import dataclasses
 import hashlib
+import json
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ class Paged:
     blanks: list  # pages left blank
     overflows: list  # overset, as messages
     write: object
-    chunks_laid_out: int = 1  # how many chunks were laid out in this build (not cached)
+    parts: list = None  # [(chunk PDF, pages)] in page order (None: laid out as one document)
 
 
 @dataclass
@@ -88,8 +90,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     anchors = paged.anchors
     if edition == "print":  # crop marks, then the print shop's checks
         steps = [lambda path: prepress.finish(path, identifier),
-                 lambda path: warnings.extend(preflight_print(path, book, log,
-                                                              preflight == "fail", prepared))]
+                 lambda path: warnings.extend(preflight_print(
+                     path, book, log, preflight == "fail", prepared, paged.parts))]
     else:  # opener quotes repeat their story: not read aloud twice
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
@@ -104,10 +106,11 @@ def document_id(html, book):
     return hashlib.sha256(html.encode()).hexdigest()[:32].encode()
 
 
-def preflight_print(path, book, log, fail=True, prepared=None):
+def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
     """The print build's last step: the print shop's checks on the finished file.
     Returns its findings as warnings; errors raise PreflightError when `fail`.
-    `prepared` ({photo path: placed file}) lets findings name the photo, not a PDF object."""
+    `prepared` ({photo path: placed file}) lets findings name the photo, not a PDF object;
+    `parts` (the chunks' PDFs) lets the ink be read per chunk, as cached beside each."""
     from PIL import Image
 
     from . import preflight
@@ -128,7 +131,8 @@ def preflight_print(path, book, log, fail=True, prepared=None):
         # construction (palette checked in content.py, photos separated with a 300% profile).
         log("  warning: Ghostscript not installed: total ink not measured")
         max_ink = None
-    report = preflight.check(path, binding=book.binding, max_ink=max_ink)
+    ink = _ink_by_chunk(path, parts, book) if parts and max_ink else None
+    report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink)
     findings = [_name_photos(str(f), names) for f in report.errors + report.warnings]
     if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
@@ -136,6 +140,42 @@ def preflight_print(path, book, log, fail=True, prepared=None):
     for finding in findings:
         log(f"  {finding}")
     return findings
+
+
+def _ink_by_chunk(path, parts, book):
+    """Total ink of every page, kept beside each chunk's PDF: a rebuild renders only the
+    chunks laid out again (crop marks, added after, lie outside the bleed box rendered).
+    When most chunks are new, the finished file at `path` is rendered in one go instead.
+    None if something cannot be read: then the finished file is measured as usual."""
+    from . import preflight
+
+    kept = {part: _read_ink(part.with_suffix(".ink.json")) for part, _ in parts}
+    if sum(readings is None for readings in kept.values()) > len(parts) / 2:
+        pages = iter(preflight.check(path, binding=book.binding).pages)
+        for part, count in parts:
+            kept[part] = [next(pages).ink for _ in range(count)]
+            _keep_ink(part, kept[part])
+    for part, readings in kept.items():
+        if readings is None:
+            kept[part] = [page.ink for page in preflight.check(part, binding=book.binding).pages]
+            _keep_ink(part, kept[part])
+    readings = [reading for part, _ in parts for reading in kept[part]]
+    return None if None in readings else readings
+
+
+def _read_ink(path):
+    from . import preflight
+
+    try:
+        return [preflight.InkReading(**reading) for reading in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _keep_ink(part, readings):
+    if None not in readings:
+        part.with_suffix(".ink.json").write_text(
+            json.dumps([dataclasses.asdict(reading) for reading in readings]))
 
 
 def _name_photos(finding, names):
@@ -215,4 +255,4 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log):
     layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
                             cache_dir, log)
     return Paged(layout.page_count, layout.anchors, layout.blanks, layout.overflows,
-                 lambda path, identifier: layout.write(path), layout.rendered)
+                 lambda path, identifier: layout.write(path), layout.parts)

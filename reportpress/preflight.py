@@ -16,6 +16,7 @@ import dataclasses
 import io
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -634,11 +635,12 @@ def _inherited(page, key):
 # --- the checks -----------------------------------------------------------------------------
 
 def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=300,
-          ink_dpi=INK_DPI):
+          ink_dpi=INK_DPI, ink=None):
     """Preflight the PDF at `pdf_path`; returns a Report (`report.errors` empty: ready).
 
-    `max_ink=None` skips rendering the total ink. Raises CannotCheck when the file is missing,
-    not a PDF, encrypted or too broken to open.
+    `max_ink=None` skips rendering the total ink; `ink` (an InkReading per page) gives it
+    as measured before, on the same pages in other files. Raises CannotCheck when the file
+    is missing, not a PDF, encrypted or too broken to open.
     """
     if binding not in BINDINGS:
         raise ValueError(f"binding must be one of {', '.join(BINDINGS)}, not {binding!r}")
@@ -665,7 +667,7 @@ def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=
     _check_images(report, min_ppi, warn_ppi)
     _check_pages(report)
     if max_ink is not None:
-        _check_ink(report, path, max_ink, ink_dpi, profile)
+        _check_ink(report, path, max_ink, ink_dpi, profile, ink)
     report.findings.sort(key=lambda f: (f.page or 0, ("error", "warning", "info").index(f.level)))
     return report
 
@@ -922,9 +924,10 @@ def _check_pages(report):
                    "or remove 1 page")
 
 
-def _check_ink(report, path, max_ink, dpi, profile):
+def _check_ink(report, path, max_ink, dpi, profile, readings=None):
     try:
-        readings = measure_ink(path, report, dpi, profile, max_ink)
+        if readings is None:
+            readings = measure_ink(path, report, dpi, profile, max_ink)
     except InkError as error:
         report.add("error", "ink", f"total ink not measured: {error}")
         return
@@ -959,7 +962,7 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300):
     with tempfile.TemporaryDirectory(prefix="preflight-") as folder:
         folder = Path(folder)
         command = [gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-dUseBleedBox",
-                   "-sDEVICE=tiff32nc", f"-r{dpi}", f"-sOutputFile={folder / 'p%05d.tif'}"]
+                   "-sDEVICE=tiff32nc", f"-r{dpi}"]
         icc = None
         if profile:
             icc = folder / "output-intent.icc"
@@ -968,15 +971,28 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300):
             icc = PROFILE
         if icc:
             command += [f"-sDefaultCMYKProfile={icc}", f"-sOutputICCProfile={icc}"]
-        command += ["-f", str(path.resolve())]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-        except subprocess.TimeoutExpired as error:
-            raise InkError("Ghostscript took longer than 30 minutes") from error
-        files = sorted(folder.glob("p*.tif"))
-        if done.returncode != 0 and not files:
-            said = (done.stderr or done.stdout).strip().splitlines()
-            raise InkError(f"Ghostscript failed: {said[-1] if said else done.returncode}")
+        # one Ghostscript per processor, each on a run of pages: the wait divides
+        count = len(report.pages)
+        runs = min(os.cpu_count() or 1, count) or 1
+        bounds = [(count * i // runs + 1, count * (i + 1) // runs) for i in range(runs)]
+        started = [subprocess.Popen(
+            [*command, f"-dFirstPage={first}", f"-dLastPage={last}",
+             f"-sOutputFile={folder / f'r{index:03}-p%05d.tif'}", "-f", str(path.resolve())],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for index, (first, last) in enumerate(bounds)]
+        said = []
+        for process in started:
+            try:
+                out, err = process.communicate(timeout=1800)
+            except subprocess.TimeoutExpired as error:
+                for other in started:
+                    other.kill()
+                raise InkError("Ghostscript took longer than 30 minutes") from error
+            if process.returncode:
+                said += (err or out).strip().splitlines()[-1:] or [str(process.returncode)]
+        files = sorted(folder.glob("r*-p*.tif"))
+        if said and not files:
+            raise InkError(f"Ghostscript failed: {said[-1]}")
         return [_ink_of(file, page, dpi, max_ink) for file, page in zip(files, report.pages,
                                                                           strict=False)]
 

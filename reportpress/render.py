@@ -138,6 +138,14 @@ def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=Tr
     return document
 
 
+def load_hyphenation(language):
+    """Read the language's hyphenation patterns now (pyphen keeps them for the process)."""
+    import pyphen
+
+    if fallback := pyphen.language_fallback(language.replace("-", "_")):
+        pyphen.Pyphen(lang=fallback)
+
+
 def anchor_pages(document):
     """{anchor id: page number (1-based)} for every id in the laid-out document."""
     pages = {}
