@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class Chunk:
 @dataclass
 class Laid:
     """What a chunk's layout says, in the page numbers of the whole report."""
-    pdf: str
+    pdf: str | None  # None: laid out to learn its pages, not written
     page_count: int
     anchors: dict  # anchor id -> page
     blanks: list  # pages left blank (before an opener on a left page)
@@ -57,7 +58,6 @@ class Laid:
 class Layout:
     """The report laid out in chunks: the merged PDF is written by `write(path)`."""
     chunks: list  # of Laid
-    rendered: int  # chunks laid out in this build (the others came from the cache)
 
     @property
     def page_count(self):
@@ -101,21 +101,25 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
     memory = _read_json(cache_dir / f"pagemap-{edition}.json") or {}
-    counts = [memory.get("counts", {}).get(run[0].id, 2) for run in runs]
+    remembered = memory.get("counts", {})
+    counts = [remembered.get(run[0].id, 2) for run in runs]
+    # a chunk's first page is a guess while a chunk before it has no remembered count:
+    # such a chunk is laid out (to learn its pages) but not written in the first round
+    certain = [all(r[0].id in remembered for r in runs[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
     fingerprint = _fingerprint(edition, published)
-    rendered = 0
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
-        jobs = [(_key(html, fingerprint), html, chunk)
-                for chunk in chunks for html in [compose_html(chunk, page_of)]]
-        todo = [job for job in jobs if not (cache_dir / f"{job[0]}.pdf").is_file()
-                or _read_json(cache_dir / f"{job[0]}.json") is None]
+        jobs = [(_key(html, fingerprint), html, chunk, sure)
+                for chunk, sure in zip(chunks, certain, strict=True)
+                for html in [compose_html(chunk, page_of)]]
+        laid = {key: _cached(cache_dir, key) for key, *_ in jobs}
+        todo = [job for job in jobs if laid[job[0]] is None]
         if todo:
             log(f"  laying out {len(todo)} of {len(jobs)} chunks")
-        _render_all(todo, render_args, edition, published, cache_dir, book.language)
-        rendered += len(todo)
-        laid = [Laid(**_read_json(cache_dir / f"{key}.json")) for key, _, _ in jobs]
+        laid.update(_render_all(todo, render_args, edition, published, cache_dir,
+                                book.language))
+        laid = [laid[key] for key, *_ in jobs]
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -123,11 +127,11 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
                  for new, old in zip(_plan(runs, new_counts), chunks, strict=True)]
         new_page_of = {anchor: page + shift for each, shift in zip(laid, moved, strict=True)
                        for anchor, page in each.anchors.items()}
-        if not any(moved) and all(compose_html(chunk, new_page_of) == html
-                                  for _, html, chunk in jobs):
+        if (not any(moved) and all(each.pdf for each in laid)
+                and all(compose_html(chunk, new_page_of) == html for _, html, chunk, _ in jobs)):
             _remember(cache_dir, edition, runs, counts, new_page_of, [key for key, *_ in jobs])
-            return Layout(laid, rendered)
-        counts, page_of = new_counts, new_page_of
+            return Layout(laid)
+        counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
 
@@ -142,26 +146,35 @@ def _plan(runs, counts):
     return chunks
 
 
+def _cached(cache_dir, key):
+    found = _read_json(cache_dir / f"{key}.json")
+    return Laid(**found) if found and (cache_dir / f"{key}.pdf").is_file() else None
+
+
 def _render_all(jobs, render_args, edition, published, cache_dir, language):
-    """Lay out the jobs, in parallel processes when there is more than one."""
-    tasks = [(html, chunk.first_page, chunk.lead, str(cache_dir / key), render_args, edition,
-              published) for key, html, chunk in sorted(jobs, key=lambda j: -len(j[1]))]
+    """Lay out the jobs, in parallel processes when there is more than one: {key: Laid}."""
+    tasks = [(html, chunk.first_page, chunk.lead, str(cache_dir / key) if sure else None,
+              render_args, edition, published)
+             for key, html, chunk, sure in sorted(jobs, key=lambda job: -len(job[1]))]
+    keys = [key for key, *_ in sorted(jobs, key=lambda job: -len(job[1]))]
     if len(tasks) <= 1:
-        for task in tasks:
-            _render_chunk(*task)
-        return
+        return {key: _render_chunk(*task) for key, task in zip(keys, tasks, strict=True)}
     # fork: the workers start with WeasyPrint (and our font set-up) already loaded, and
-    # with the hyphenation patterns, which each would otherwise read again (~0.3 s)
+    # with the hyphenation patterns (~0.3 s each). Forking a process that runs threads
+    # (the proof server) is unsafe: there, workers start afresh.
     render.load_hyphenation(language)
-    context = multiprocessing.get_context("fork")
+    method = "fork" if threading.active_count() == 1 else "forkserver"
     workers = min(len(tasks), os.cpu_count() or 1)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for future in [pool.submit(_render_chunk, *task) for task in tasks]:
-            future.result()  # re-raises a worker's LayoutError
+    with concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context(method)) as pool:
+        futures = [pool.submit(_render_chunk, *task) for task in tasks]
+        return {key: future.result()  # (re-raises a worker's LayoutError)
+                for key, future in zip(keys, futures, strict=True)}
 
 
 def _render_chunk(html, first_page, lead, stem, render_args, edition, published):
-    """Lay out one chunk, keep its own pages, write its PDF and what its layout says."""
+    """Lay out one chunk and keep its own pages; with a `stem`, write its PDF and what its
+    layout says there (the cache)."""
     document = render.render(html, *render_args)
     pages = document.pages
     end = next((i for i, page in enumerate(pages) if "chunk-end" in page.anchors), len(pages))
@@ -174,15 +187,17 @@ def _render_chunk(html, first_page, lead, stem, render_args, edition, published)
             if not anchor.startswith("chunk-"):
                 anchors.setdefault(anchor, number[index])
     laid = Laid(
-        pdf=stem + ".pdf",
+        pdf=stem + ".pdf" if stem else None,
         page_count=len(kept),
         anchors=anchors,
         blanks=[number[index] for index in range(start, end)
                 if pages[index]._page_box.page_type.blank],
         overflows=[str(found) for found in overflow.find(kept, first=first_page)],
     )
-    render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
-    _write_json(Path(stem + ".json"), laid.__dict__)
+    if stem:
+        render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
+        _write_json(Path(stem + ".json"), laid.__dict__)
+    return laid
 
 
 def merge(paths, output):
@@ -200,11 +215,36 @@ def merge(paths, output):
                 merged.pages.extend(part.pages)
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
+            _share_images(merged)
             merged.save(output, deterministic_id=True, compress_streams=True,
                         object_stream_mode=pikepdf.ObjectStreamMode.preserve)
         finally:
             for part in parts:
                 part.close()
+
+
+def _share_images(pdf):
+    """A photo placed in two chunks is in both chunks' PDFs: keep one copy (qpdf leaves the
+    other out when nothing refers to it any more)."""
+    kept, seen = {}, set()
+
+    def visit(resources):
+        if not isinstance(resources, pikepdf.Dictionary) or resources.objgen in seen:
+            return
+        if resources.is_indirect:
+            seen.add(resources.objgen)
+        for kind in ("/XObject", "/Pattern"):
+            for name, item in list(resources.get(kind, {}).items()):
+                if item.get("/Subtype") == "/Image":
+                    key = (hashlib.sha256(item.read_raw_bytes()).digest(),
+                           *(repr(item.get(k)) for k in ("/Width", "/Height", "/Filter",
+                                                         "/ColorSpace", "/Decode")))
+                    resources[kind][name] = kept.setdefault(key, item)
+                elif isinstance(item, pikepdf.Stream):
+                    visit(item.get("/Resources"))
+
+    for page in pdf.pages:
+        visit(page.obj.get("/Resources"))
 
 
 def _page_index(pdf, destination):
