@@ -21,6 +21,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
@@ -47,6 +48,7 @@ class Page:
     number: int  # 1-based
     image: Image.Image = field(repr=False)
     text: str = field(repr=False)
+    source: str | None = field(default=None, repr=False)  # hash of what draws the page
 
     @property
     def digest(self):
@@ -166,12 +168,16 @@ def page_ranges(numbers):
 
 # --- reading -------------------------------------------------------------------------
 
-def read(pdf_path, dpi=DPI, trim=False):
+def read(pdf_path, dpi=DPI, trim=False, previous=None):
     """Render every page of a PDF; raises UnreadablePDF with a message for people.
-    trim: render only the trim box (the finished page, without bleed and crop marks)."""
+    trim: render only the trim box (the finished page, without bleed and crop marks).
+    previous (a Rendering at the same dpi and trim): a page drawn by the same content and
+    resources as one there is not rendered again (the proof, after an edit to one story)."""
     path = Path(pdf_path)
     if not path.is_file():
         raise UnreadablePDF(f"{path}: no such file")
+    sources = page_sources(path)
+    known = {page.source: page for page in previous.pages if page.source} if previous else {}
     with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(path))
@@ -180,11 +186,16 @@ def read(pdf_path, dpi=DPI, trim=False):
         try:
             pages, scale = [], dpi / 72
             for index in range(len(document)):
+                source = sources[index] if index < len(sources) else None
+                if source in known:
+                    pages.append(Page(index + 1, known[source].image, known[source].text,
+                                      source))
+                    continue
                 page = document[index]
                 crop = _trim_crop(page) if trim else (0, 0, 0, 0)
                 image = page.render(scale=scale, crop=crop).to_pil().convert("RGB")
                 textpage = page.get_textpage()
-                pages.append(Page(index + 1, image, textpage.get_text_range()))
+                pages.append(Page(index + 1, image, textpage.get_text_range(), source))
                 textpage.close()
                 page.close()
             headings = _bookmarks(document) or _large_lines(document)
@@ -193,6 +204,43 @@ def read(pdf_path, dpi=DPI, trim=False):
         finally:
             document.close()
     return Rendering(path, pages, headings)
+
+
+def page_sources(path):
+    """For each page, a hash of everything that draws it: its boxes, its content and every
+    object its resources reach (fonts, images, …). Equal hashes: the page looks the same.
+    [] if the file cannot be read this way (then every page is rendered)."""
+    try:
+        with pikepdf.open(path) as pdf:
+            memo = {}
+            return [_source_hash(page.obj, memo) for page in pdf.pages]
+    except (pikepdf.PdfError, OSError, ValueError, RecursionError):
+        return []
+
+
+def _source_hash(obj, memo, skip=("/Parent",)):
+    if not isinstance(obj, pikepdf.Object):  # numbers and booleans come as Python's own
+        return repr(obj)
+    if obj.is_indirect and obj.objgen in memo:
+        return memo[obj.objgen]
+    if obj.is_indirect:
+        memo[obj.objgen] = "cycle"
+    digest = hashlib.sha256()
+    if isinstance(obj, pikepdf.Stream):
+        digest.update(obj.read_raw_bytes())
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for key in sorted(obj.keys()):
+            if key not in skip:
+                digest.update(key.encode() + _source_hash(obj[key], memo).encode())
+    elif isinstance(obj, pikepdf.Array):
+        for item in obj:
+            digest.update(_source_hash(item, memo).encode())
+    else:
+        digest.update(repr(obj).encode())
+    result = digest.hexdigest()
+    if obj.is_indirect:
+        memo[obj.objgen] = result
+    return result
 
 
 def _trim_crop(page):

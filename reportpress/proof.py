@@ -156,7 +156,7 @@ class Proofer:
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
-            rendering = diff.read(pdf, DPI, trim=True)
+            rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering)
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
             return self._failed(attempt, folder, "The content has mistakes",

@@ -199,3 +199,19 @@ def test_faint_anti_aliasing_shifts_are_not_changes_unless_exact():
 def test_page_ranges():
     assert diff.page_ranges([9, 3, 4, 5, 12, 13]) == "3–5, 9, 12–13"
     assert diff.page_ranges([]) == ""
+
+
+def test_reading_again_renders_only_pages_drawn_differently(build, edited):
+    """The proof reads each new build with the last one: a page drawn by the same content
+    and resources keeps its rendering; every page still looks as a fresh read shows it."""
+    old, result = edited
+    new = diff.read(result.new_pdf, previous=old)
+    fresh = diff.read(result.new_pdf)
+    assert [p.digest for p in new.pages] == [p.digest for p in fresh.pages]
+    assert [p.text for p in new.pages] == [p.text for p in fresh.pages]
+    kept = {p.number for p in new.pages if any(p.image is o.image for o in old.pages)}
+    assert kept and min(result.changed) not in kept
+    # pages of the chapters before the edited one are kept (within it, a page may draw with
+    # a new font subset: the new text can bring new glyphs)
+    chapter = next(h.page for h in old.headings if h.title == "Werk" and h.level == 1)
+    assert set(range(1, chapter - 1)) <= kept
