@@ -9,8 +9,8 @@ profiles and code). The chunks' pages are then merged into one PDF.
 
 A chunk's first page comes from the page counts of the chunks before it, and a page
 reference ("op pagina 36") from the page its target is on: both are known only after
-layout. The last build's page map (out/.cache/chunks/pagemap.json) gives them; where it is
-missing or wrong, the chunks whose numbers moved are laid out again, until all agree.
+layout. The last build's page map (pagemap-<edition>.json in the cache) gives them; where
+it is missing or wrong, the chunks whose numbers moved are laid out again, until all agree.
 The result has the same text, pages and page numbers as one document (tests/test_chunks.py).
 """
 import concurrent.futures
