@@ -41,7 +41,8 @@ class Chunk:
     chapters: tuple
     first_page: int
     lead: bool  # it starts on a left page: a lead page goes first and is dropped
-    before_opener: bool  # another chunk follows: its opener's break is laid out, then dropped
+    next: object  # the first chapter of the chunk after (None: the last): where it would
+    # begin is laid out (with the blank page its break may leave), then dropped
 
 
 @dataclass
@@ -85,10 +86,15 @@ class Layout:
 
 
 def split(chapters):
-    """The chapters in runs: a new run starts at each chapter with an opener."""
+    """The chapters in runs: a new run starts at each chapter with an opener (on a left
+    page), and at the back matter: the chapter after the last with an opener (it starts on
+    a new page)."""
+    openers = [i for i, chapter in enumerate(chapters) if getattr(chapter, "opener", None)]
+    back_matter = openers[-1] + 1 if openers else None
     runs = []
-    for chapter in chapters:
-        if not runs or getattr(chapter, "opener", None):
+    for index, chapter in enumerate(chapters):
+        if not runs or index in openers or (index == back_matter and
+                                            chapter.kind != "back-cover"):
             runs.append([])
         runs[-1].append(chapter)
     return [tuple(run) for run in runs]
@@ -139,9 +145,10 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
 def _plan(runs, counts):
     chunks, first = [], 1
     for index, run in enumerate(runs):
-        if index and first % 2:  # each run after the first starts with an opener, on a left page
+        if getattr(run[0], "opener", None) and first % 2:  # an opener is on a left page
             first += 1
-        chunks.append(Chunk(run, first, lead=first % 2 == 0, before_opener=index < len(runs) - 1))
+        following = runs[index + 1][0] if index + 1 < len(runs) else None
+        chunks.append(Chunk(run, first, lead=first % 2 == 0, next=following))
         first += counts[index]
     return chunks
 

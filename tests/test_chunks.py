@@ -60,12 +60,13 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     shutil.copytree(CONTENT, folder)
     cache, cold_cache = tmp_path / "cache", tmp_path / "cold-cache"
     first = pipeline.build(folder, tmp_path / "first.pdf", chunk_cache=cache)
+    count = len(chunks.split(first.book.chapters))
 
     story = folder / "werk" / "expeditie-miriam.md"
     edit(story, "Miriam", "Mirjam")
     progress = []
     warm = pipeline.build(folder, tmp_path / "warm.pdf", chunk_cache=cache, log=progress.append)
-    assert "  laying out 1 of 7 chunks" in progress
+    assert f"  laying out 1 of {count} chunks" in progress
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
 
     # cold: no chunk laid out before (the page map alone is kept, so one round suffices)
@@ -74,7 +75,7 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     progress = []
     cold = pipeline.build(folder, tmp_path / "cold.pdf", chunk_cache=cold_cache,
                           log=progress.append)
-    assert "  laying out 7 of 7 chunks" in progress
+    assert f"  laying out {count} of {count} chunks" in progress
     assert warm.pdf.read_bytes() == cold.pdf.read_bytes()
 
 
