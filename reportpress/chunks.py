@@ -336,10 +336,14 @@ def _fingerprint(edition, published):
 
 
 def _remember(cache_dir, edition, runs, counts, anchors, keys):
-    """Keep the page map for the next build, and the most recently used chunk PDFs."""
-    _write_json(cache_dir / f"pagemap-{edition}.json", {
-        "counts": {run[0].id: count for run, count in zip(runs, counts, strict=True)},
-        "anchors": anchors})
+    """Keep the page map for the next build, and the most recently used chunk PDFs. (The
+    map is added to, not replaced: building another report in between keeps this one's.)"""
+    path = cache_dir / f"pagemap-{edition}.json"
+    memory = _read_json(path) or {}
+    memory.setdefault("counts", {}).update(
+        {run[0].id: count for run, count in zip(runs, counts, strict=True)})
+    memory.setdefault("anchors", {}).update(anchors)
+    _write_json(path, memory)
     for key in keys:
         os.utime(cache_dir / f"{key}.pdf")
     parts = sorted(cache_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime, reverse=True)
