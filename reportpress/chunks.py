@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,12 +135,25 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
         new_page_of = {anchor: page + shift for each, shift in zip(laid, moved, strict=True)
                        for anchor, page in each.anchors.items()}
         if (not any(moved) and all(each.pdf for each in laid)
-                and all(compose_html(chunk, new_page_of) == html for _, html, chunk, _ in jobs)):
+                and (new_page_of == page_of  # (then each chunk's HTML is as it was)
+                     or all(compose_html(chunk, new_page_of) == html
+                            for _, html, chunk, _ in jobs))):
+            _check_targets([html for _, html, _, _ in jobs], new_page_of)
             _remember(cache_dir, edition, runs, counts, new_page_of, [key for key, *_ in jobs])
             return Layout(laid)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
+
+
+def _check_targets(htmls, anchors):
+    """A page reference to something not in the report (one document: WeasyPrint's error)."""
+    missing = sorted({target for html in htmls
+                      for target in re.findall(r'class="page-ref" data-target="([^"]+)"', html)
+                      if target not in anchors})
+    if missing:
+        raise LayoutError("a page reference points at what is not in the report: "
+                          + ", ".join(f"#{target}" for target in missing))
 
 
 def _plan(runs, counts):

@@ -5,11 +5,13 @@ import json
 import shutil
 
 import pikepdf
+import pytest
 from conftest import CONTENT
 from helpers import edit
 from pdftext import page_texts
 
 from reportpress import chunks, compose, content, images, pipeline, render
+from reportpress.problems import LayoutError
 
 
 def glyph_text(path):
@@ -110,3 +112,15 @@ def test_a_wrong_page_map_is_corrected(build, tmp_path):
                             log=progress.append)
     assert sum("chunks" in line for line in progress) >= 2  # a second round ran
     assert glyph_text(result.pdf) == glyph_text(build.pdf)
+
+
+def test_a_page_reference_to_what_is_not_laid_out_fails_the_build(build):
+    """Content checks keep stories from pointing at what is not there; should a template
+    still do it, the chunked build fails as one document would (no "op pagina 0")."""
+    run = chunks.split(build.book.chapters)[2]
+    html = compose.compose(build.book, "print", chunk=chunks.Chunk(run, 10, True, None),
+                           page_of={})
+    anchors = {"online-qr": 2, "story-expeditie-miriam": 12}
+    chunks._check_targets([html], anchors)
+    with pytest.raises(LayoutError, match="#online-qr"):
+        chunks._check_targets([html], {"story-expeditie-miriam": 12})
