@@ -82,8 +82,8 @@ class Layout:
         """[(the chunk's PDF, its page count)] in page order."""
         return [(Path(laid.pdf), laid.page_count) for laid in self.chunks]
 
-    def write(self, path):
-        merge([laid.pdf for laid in self.chunks], path)
+    def write(self, path, finish=None):
+        merge([laid.pdf for laid in self.chunks], path, finish)
 
 
 def split(chapters):
@@ -221,9 +221,10 @@ def _render_chunk(html, first_page, lead, stem, render_args, edition, published)
     return laid
 
 
-def merge(paths, output):
+def merge(paths, output, finish=None):
     """One PDF of the chunks' pages, with the first chunk's document-level parts (metadata,
-    output intent, language) and the bookmarks and named destinations of all of them."""
+    output intent, language) and the bookmarks and named destinations of all of them.
+    `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish)."""
     with pikepdf.open(paths[0]) as merged:
         parts = [pikepdf.open(path) for path in paths[1:]]
         try:
@@ -237,6 +238,8 @@ def merge(paths, output):
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
             _share_images(merged)
+            if finish:
+                finish(merged)
             merged.save(output, deterministic_id=True, compress_streams=True,
                         object_stream_mode=pikepdf.ObjectStreamMode.preserve)
         finally:

@@ -26,7 +26,7 @@ class Paged:
     anchors: dict  # anchor id -> page number
     blanks: list  # pages left blank
     overflows: list  # overset, as messages
-    write: object
+    write: object  # write(path, identifier, finish): finish(pdf) is done before it is saved
     parts: list = None  # [(chunk PDF, pages)] in page order (None: laid out as one document)
 
 
@@ -88,14 +88,17 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     log(f"writing PDF ({paged.page_count} pages, {edition} edition): {output}")
     identifier = document_id(html, book)
     anchors = paged.anchors
-    if edition == "print":  # crop marks, then the print shop's checks
-        steps = [lambda path: prepress.finish(path, identifier),
-                 lambda path: warnings.extend(preflight_print(
-                     path, book, log, preflight == "fail", prepared, paged.parts))]
+    finish = None
+    if edition == "print":  # crop marks as it is written, then the print shop's checks
+        def finish(pdf):
+            prepress.finish(pdf, identifier)
+
+        steps = [lambda path: warnings.extend(preflight_print(
+            path, book, log, preflight == "fail", prepared, paged.parts))]
     else:  # opener quotes repeat their story: not read aloud twice
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
-    render.write_atomically(output, lambda path: paged.write(path, identifier), steps)
+    render.write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
     return Result(output, html, book, paged.page_count, anchors, warnings)
 
 
@@ -239,11 +242,15 @@ def _lay_out_whole(html, edition, published, render_args):
     from . import overflow, render
 
     document = render.render(html, *render_args)
+
+    def write(path, identifier, finish):
+        render.write_document(document, path, identifier, edition, published)
+        if finish:
+            prepress.apply(path, finish)
+
     return Paged(len(document.pages), render.anchor_pages(document),
                  render.blank_pages(document),
-                 [str(found) for found in overflow.find(document.pages)],
-                 lambda path, identifier: render.write_document(document, path, identifier,
-                                                                edition, published))
+                 [str(found) for found in overflow.find(document.pages)], write)
 
 
 def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log):
@@ -255,4 +262,4 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log):
     layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
                             cache_dir, log)
     return Paged(layout.page_count, layout.anchors, layout.blanks, layout.overflows,
-                 lambda path, identifier: layout.write(path), layout.parts)
+                 lambda path, identifier, finish: layout.write(path, finish), layout.parts)

@@ -17,16 +17,27 @@ MARK_WIDTH = 0.25  # pt
 SLUG = 2 * MM  # free paper beyond the marks
 
 
-def finish(path, identifier):
-    """Add crop marks and pin the XMP document id; rewrites `path` in place."""
+def apply(path, finishing):
+    """`finishing(pdf)` done to the PDF at `path`, which is rewritten in place."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        registration = _registration_colour(pdf)
-        for page in pdf.pages:
-            _add_crop_marks(pdf, page, registration)
-        _pin_document_id(pdf, identifier)
-        _name_output_condition(pdf)
-        pdf.save(path, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        finishing(pdf)
+        save(pdf, path)
+
+
+def finish(pdf, identifier):
+    """Add crop marks and pin the XMP document id (an open pikepdf.Pdf: a chunked build
+    finishes the merged file before it is first saved)."""
+    registration = _registration_colour(pdf)
+    for page in pdf.pages:
+        _add_crop_marks(pdf, page, registration)
+    _pin_document_id(pdf, identifier)
+    _name_output_condition(pdf)
+
+
+def save(pdf, path):
+    """Saved the same way each time: a deterministic /ID from the content."""
+    pdf.save(path, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.preserve)
 
 
 def _registration_colour(pdf):
