@@ -98,7 +98,9 @@ def remembered_line_splits():
     """Balancing two columns, WeasyPrint lays the same text out again for every column
     height it tries (up to 200 times on one page), asking Pango each time where the same
     line breaks. The answer depends only on the arguments, so within one render we ask
-    once: layout takes about 40% less time, and the PDF is byte-identical (tested)."""
+    once: layout takes about 40% less time, and the PDF is byte-identical (tested). (Boxes
+    may share a line; only drawing an ellipsis would change a shared one: the layout has
+    none, tests/test_chunks.py checks.)"""
     split = weasyprint.layout.inline.split_first_line
     answers = {}
 

@@ -98,6 +98,14 @@ def test_remembered_line_splits_change_no_byte(tmp_path):
     assert len(document.pages) >= 4 and written[0] == written[1]
 
 
+def test_the_layout_draws_no_ellipsis():
+    """Remembered lines are shared between boxes; WeasyPrint changes a line when it draws
+    an ellipsis into it. Should a stylesheet want one, switch the memory off (render.py)."""
+    for css in compose.LAYOUT_DIR.rglob("*.css"):
+        text = css.read_text()
+        assert "text-overflow" not in text and "block-ellipsis" not in text, css
+
+
 def test_a_wrong_page_map_is_corrected(build, tmp_path):
     """The page map is the last build's: after an edit that moved pages it is wrong, and the
     chunks whose numbers moved are laid out again until the numbers agree."""
