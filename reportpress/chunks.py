@@ -169,7 +169,8 @@ def _plan(runs, counts):
 
 def _cached(cache_dir, key):
     found = _read_json(cache_dir / f"{key}.json")
-    return Laid(**found) if found and (cache_dir / f"{key}.pdf").is_file() else None
+    pdf = cache_dir / f"{key}.pdf"
+    return Laid(**{**found, "pdf": str(pdf)}) if found and pdf.is_file() else None
 
 
 def _render_all(jobs, render_args, edition, published, cache_dir, language):
