@@ -60,6 +60,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         paint=paint,
         qr_svg=qr_svg,
         image_url=image_for,
+        balanced_columns=balanced_columns,
     )
     env.globals.update(
         edition=edition,
@@ -104,6 +105,29 @@ def qr_svg(url, colour="black", size_mm=30):
         f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {modules} {modules}"'
         f' width="{size_mm}mm" height="{size_mm}mm"><title>QR-code: {escape(url)}</title>'
         f'<path d="{d}" fill="{escape(colour)}"/></svg>')
+
+
+def balanced_columns(items, count, attribute, extra=0):
+    """`items` in `count` columns, in order, as even as can be: each item's height is the
+    length of its `attribute` (a list: lines) plus `extra` (its heading). A short list laid
+    out this way, rather than balanced by CSS columns, costs WeasyPrint no trial layouts
+    (balancing blocks that must not break took 200 on the locations page: 1.7 s)."""
+    items = list(items)
+    heights = [len(getattr(item, attribute)) + extra for item in items]
+
+    def split(start, columns):
+        """(tallest column, [column, ...]) for items[start:] in `columns` columns."""
+        if columns == 1:
+            return sum(heights[start:]), [items[start:]]
+        best = None
+        for end in range(start, len(items) + 1):
+            rest, rest_columns = split(end, columns - 1)
+            tallest = max(sum(heights[start:end]), rest)
+            if best is None or tallest < best[0]:
+                best = (tallest, [items[start:end], *rest_columns])
+        return best
+
+    return [column for column in split(0, count)[1] if column] if items else []
 
 
 def arc_path(start, share, radius=40, inner=26, centre=50):

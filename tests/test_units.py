@@ -72,3 +72,31 @@ def test_prose_never_lets_markup_through(text):
     html = "".join(str(b.html) for b in prose.blocks(text))
     assert "<script" not in html and "<img" not in html and "<iframe" not in html
     list(prose.check(text))  # and the checker takes any text without failing
+
+
+class _Province:
+    def __init__(self, places):
+        self.places = places
+
+
+@given(st.lists(st.integers(min_value=0, max_value=20), max_size=8),
+       st.integers(min_value=1, max_value=4))
+def test_balanced_columns_keep_the_order_and_even_out_the_tallest(lengths, count):
+    items = [_Province(["x"] * n) for n in lengths]
+    columns = compose.balanced_columns(items, count, "places", extra=2)
+    assert [item for column in columns for item in column] == items  # in order, all there
+    assert len(columns) <= count and all(columns)
+
+    def tallest(split):
+        return max((sum(len(i.places) + 2 for i in column) for column in split), default=0)
+
+    # no way of cutting the list into `count` runs has a shorter tallest column
+    def cuts(start, left):
+        if left == 1:
+            yield [items[start:]]
+            return
+        for end in range(start, len(items) + 1):
+            for rest in cuts(end, left - 1):
+                yield [items[start:end], *rest]
+
+    assert tallest(columns) == min(tallest(split) for split in cuts(0, count))
