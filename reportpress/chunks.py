@@ -13,19 +13,19 @@ layout. The last build's page map (pagemap-<edition>.json in the cache) gives th
 it is missing or wrong, the chunks whose numbers moved are laid out again, until all agree.
 The result has the same text, pages and page numbers as one document (tests/test_chunks.py).
 """
-import concurrent.futures
 import hashlib
 import json
 import multiprocessing
 import os
 import re
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
-from . import overflow, render
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -173,30 +173,57 @@ def _cached(cache_dir, key):
     return Laid(**{**found, "pdf": str(pdf)}) if found and pdf.is_file() else None
 
 
+_workers = None
+
+
+def start_workers():
+    """Start the processes that lay chunks out, if not running yet: they load WeasyPrint
+    while this process reads the content, and stay for the next build (the proof server).
+    They are forked from a server process that has loaded WeasyPrint (and our font set-up)
+    once; this process never loads it."""
+    global _workers
+    if _workers is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["reportpress.render"])
+        count = os.cpu_count() or 1
+        _workers = ProcessPoolExecutor(count, mp_context=context)
+        # one task each starts them all; that waits for the server to load WeasyPrint,
+        # so it is done on the side
+        threading.Thread(target=lambda pool: [pool.submit(os.getpid) for _ in range(count)],
+                         args=(_workers,), daemon=True).start()
+    return _workers
+
+
 def _render_all(jobs, render_args, edition, published, cache_dir, language):
-    """Lay out the jobs, in parallel processes when there is more than one: {key: Laid}."""
-    tasks = [(html, chunk.first_page, chunk.lead, str(cache_dir / key) if sure else None,
-              render_args, edition, published)
-             for key, html, chunk, sure in sorted(jobs, key=lambda job: -len(job[1]))]
-    keys = [key for key, *_ in sorted(jobs, key=lambda job: -len(job[1]))]
-    if len(tasks) <= 1:
-        return {key: _render_chunk(*task) for key, task in zip(keys, tasks, strict=True)}
-    # fork: the workers start with WeasyPrint (and our font set-up) already loaded, and
-    # with the hyphenation patterns (~0.3 s each). Forking a process that runs threads
-    # (the proof server) is unsafe: there, workers start afresh.
-    render.load_hyphenation(language)
-    method = "fork" if threading.active_count() == 1 else "forkserver"
-    workers = min(len(tasks), os.cpu_count() or 1)
-    with concurrent.futures.ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(method)) as pool:
-        futures = [pool.submit(_render_chunk, *task) for task in tasks]
-        return {key: future.result()  # (re-raises a worker's LayoutError)
-                for key, future in zip(keys, futures, strict=True)}
+    """Lay out the jobs in the worker processes, longest first: {key: Laid}."""
+    jobs = sorted(jobs, key=lambda job: -len(job[1]))
+    try:
+        workers = start_workers()
+        futures = {key: workers.submit(_render_chunk, html, chunk.first_page, chunk.lead,
+                                       str(cache_dir / key) if sure else None,
+                                       render_args, edition, published, language)
+                   for key, html, chunk, sure in jobs}
+        # (result() re-raises a worker's LayoutError)
+        return {key: future.result() for key, future in futures.items()}
+    except BrokenProcessPool:
+        _stop_workers()
+        raise LayoutError("a layout process stopped unexpectedly (out of memory?); "
+                          "build again") from None
 
 
-def _render_chunk(html, first_page, lead, stem, render_args, edition, published):
-    """Lay out one chunk and keep its own pages; with a `stem`, write its PDF and what its
-    layout says there (the cache)."""
+def _stop_workers():
+    global _workers
+    if _workers is not None:
+        _workers.shutdown(cancel_futures=True)
+        _workers = None
+
+
+def _render_chunk(html, first_page, lead, stem, render_args, edition, published, language):
+    """In a worker: lay out one chunk and keep its own pages; with a `stem`, write its PDF
+    and what its layout says there (the cache)."""
+    from . import overflow, render
+
+    render.load_hyphenation(language)  # (once per process)
     document = render.render(html, *render_args)
     pages = document.pages
     end = next((i for i, page in enumerate(pages) if "chunk-end" in page.anchors), len(pages))

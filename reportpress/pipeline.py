@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import compose, content, glyphs, images, prepress, tagging
-from .problems import ContentError, PreflightError, Problem
+from .output import write_atomically
+from .problems import ContentError, LayoutError, PreflightError, Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
@@ -57,6 +58,10 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     The digital edition is one document: its tags form one tree over all pages."""
     if chunked is None:
         chunked = edition == "print"
+    if chunked:
+        from . import chunks
+
+        chunks.start_workers()  # they load WeasyPrint while the content is read
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     problems = glyphs.check(book, FONTS_DIR)
@@ -82,8 +87,6 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if strict and warnings:
         raise ContentError(warnings)
 
-    from . import render
-
     output = Path(output) if output else default_output(book, edition)
     log(f"writing PDF ({paged.page_count} pages, {edition} edition): {output}")
     identifier = document_id(html, book)
@@ -98,7 +101,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     else:  # opener quotes repeat their story: not read aloud twice
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
-    render.write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
+    write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
     return Result(output, html, book, paged.page_count, anchors, warnings)
 
 
@@ -214,8 +217,6 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
     document. A page the layout leaves blank (so that the next opener starts on a left page)
     shows the closing photo of the chapter before it; a blank page after a chapter without
     one is a warning."""
-    from . import render  # WeasyPrint loads only when needed (after font isolation)
-
     log("composing HTML")
     html = compose.compose(book, edition, image_for)
     log("laying out pages")
@@ -228,14 +229,44 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
     warnings = list(paged.overflows)
     for warning in warnings:
         log(f"  warning: {warning}")
-    for chapter_id, page in render.chapters_before_blanks(book, paged.anchors,
+    for chapter_id, page in chapters_before_blanks(book, paged.anchors,
                                                           paged.blanks).items():
         if not chapters[chapter_id].closing:
             warnings.append(f"page {page} is blank after chapter `{chapter_id}`"
                             " (give it a `closing_photo` to fill it)")
             log(f"  warning: {warnings[-1]}")
-    render.check_facing(book, paged.anchors)
+    check_facing(book, paged.anchors)
     return html, paged, warnings
+
+
+def chapters_before_blanks(book, anchors, blanks):
+    """{chapter id: blank page} for each blank page, naming the chapter that ends before it."""
+    starts = sorted((anchors[f"chapter-{c.id}"], c.id) for c in book.chapters
+                    if f"chapter-{c.id}" in anchors)
+    result = {}
+    for blank in blanks:
+        before = [chapter_id for start, chapter_id in starts if start < blank]
+        if before:
+            result[before[-1]] = blank
+    return result
+
+
+def check_facing(book, anchors):
+    """“op de pagina hiernaast” must be true: the quote on a left page, its story on the
+    right page beside it. Raises LayoutError naming the chapter and story otherwise."""
+    problems = []
+    for chapter in book.chapters:
+        opener = getattr(chapter, "opener", None)
+        if not opener or opener.refer != "facing":
+            continue
+        quote = anchors.get(f"opener-{chapter.id}")
+        story = anchors.get(f"story-{opener.story}")
+        if quote is None or story is None or quote % 2 or story != quote + 1:
+            problems.append(
+                f"{chapter.source}: the opener quote (page {quote}) says “op de pagina "
+                f"hiernaast”, but story `{opener.story}` starts on page {story}")
+    if problems:
+        raise LayoutError("\n".join(problems))
 
 
 def _lay_out_whole(html, edition, published, render_args):

@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import output
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -163,36 +164,6 @@ def blank_pages(document):
             if page._page_box.page_type.blank]
 
 
-def chapters_before_blanks(book, anchors, blanks):
-    """{chapter id: blank page} for each blank page, naming the chapter that ends before it."""
-    starts = sorted((anchors[f"chapter-{c.id}"], c.id) for c in book.chapters
-                    if f"chapter-{c.id}" in anchors)
-    result = {}
-    for blank in blanks:
-        before = [chapter_id for start, chapter_id in starts if start < blank]
-        if before:
-            result[before[-1]] = blank
-    return result
-
-
-def check_facing(book, anchors):
-    """“op de pagina hiernaast” must be true: the quote on a left page, its story on the
-    right page beside it. Raises LayoutError naming the chapter and story otherwise."""
-    problems = []
-    for chapter in book.chapters:
-        opener = getattr(chapter, "opener", None)
-        if not opener or opener.refer != "facing":
-            continue
-        quote = anchors.get(f"opener-{chapter.id}")
-        story = anchors.get(f"story-{opener.story}")
-        if quote is None or story is None or quote % 2 or story != quote + 1:
-            problems.append(
-                f"{chapter.source}: the opener quote (page {quote}) says “op de pagina "
-                f"hiernaast”, but story `{opener.story}` starts on page {story}")
-    if problems:
-        raise LayoutError("\n".join(problems))
-
-
 # What each edition asks of the PDF writer.
 EDITIONS = {
     "print": dict(pdf_variant="pdf/x-4"),  # output intent: the @color-profile device-cmyk
@@ -201,35 +172,16 @@ EDITIONS = {
 
 
 def write_pdf(document, path, identifier, edition=None, published=None, steps=()):
-    """Write the laid-out document atomically (see write_atomically)."""
-    write_atomically(path, lambda tmp: write_document(document, tmp, identifier, edition,
-                                                      published), steps)
+    """Write the laid-out document atomically (see output.write_atomically)."""
+    output.write_atomically(path, lambda tmp: write_document(document, tmp, identifier,
+                                                             edition, published), steps)
 
 
 def write_document(document, path, identifier, edition=None, published=None):
     """`identifier` (hex bytes) and `published` (ISO date) pin what would vary per run."""
     if published:
         document.metadata.created = document.metadata.modified = f"{published}T00:00:00+00:00"
-    document.write_pdf(path, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
-
-
-def write_atomically(path, write, steps=()):
-    """`write(tmp)`, then each of `steps(tmp)` finishes or checks the file, then it replaces
-    `path`: a failed build never leaves a half-written or lost PDF."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        write(tmp)
-        for step in steps:
-            step(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary file only
-        os.replace(tmp, path)
+        document.write_pdf(path, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
     except RefusedURL as refused:  # e.g. an attachment, fetched only when writing
         raise LayoutError(str(refused)) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
