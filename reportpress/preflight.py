@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -971,13 +972,14 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300):
             icc = PROFILE
         if icc:
             command += [f"-sDefaultCMYKProfile={icc}", f"-sOutputICCProfile={icc}"]
+        light = _light_copy(path, report, dpi, folder / "light.pdf")
         # one Ghostscript per processor, each on a run of pages: the wait divides
         count = len(report.pages)
         runs = min(os.cpu_count() or 1, count) or 1
         bounds = [(count * i // runs + 1, count * (i + 1) // runs) for i in range(runs)]
         started = [subprocess.Popen(
             [*command, f"-dFirstPage={first}", f"-dLastPage={last}",
-             f"-sOutputFile={folder / f'r{index:03}-p%05d.tif'}", "-f", str(path.resolve())],
+             f"-sOutputFile={folder / f'r{index:03}-p%05d.tif'}", "-f", str(light)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for index, (first, last) in enumerate(bounds)]
         said = []
@@ -993,8 +995,66 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300):
         files = sorted(folder.glob("r*-p*.tif"))
         if said and not files:
             raise InkError(f"Ghostscript failed: {said[-1]}")
-        return [_ink_of(file, page, dpi, max_ink) for file, page in zip(files, report.pages,
-                                                                          strict=False)]
+        with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
+            return list(threads.map(lambda file, page: _ink_of(file, page, dpi, max_ink),
+                                    files, report.pages))
+
+
+def _light_copy(path, report, dpi, light):
+    """The PDF with its JPEG photos at the ink rendering's resolution, where they are placed
+    largest: decoding them at full size is most of Ghostscript's time, and at `dpi` it
+    averages their pixels down anyway. (libjpeg decodes them at 1/2 to 1/8 of their size
+    directly, one photo per processor.) Other images are left as they are. Returns the
+    path to render: `light`, or the PDF itself when no image was made lighter."""
+    ppi = {}
+    for image in report.images:
+        if image.object != "inline":
+            ppi[image.object] = min(ppi.get(image.object, math.inf), image.min_ppi)
+    with pikepdf.open(path) as pdf:
+        images = [pdf.get_object(*map(int, key.split())) for key, value in sorted(ppi.items())
+                  if value > 2 * dpi]
+        images = [(image, dpi / ppi[f"{image.objgen[0]} {image.objgen[1]}"])
+                  for image in images if _plain_jpeg(image)]
+        with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
+            smaller = list(threads.map(lambda item: _smaller(item[0].read_raw_bytes(),
+                                                             item[1]), images))
+        lighter = 0
+        for (image, _), found in zip(images, smaller, strict=True):
+            if found:
+                image.write(found[0])  # (unfiltered)
+                image.Width, image.Height = found[1]
+                lighter += 1
+        if not lighter:
+            return path.resolve()
+        # as fast as it can be written: nothing decoded or compressed
+        pdf.save(light, compress_streams=False,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return light
+
+
+def _plain_jpeg(image):
+    """An 8-bit JPEG image in a device colour space, without masks."""
+    space = image.get("/ColorSpace")
+    return (image.get("/Filter") == "/DCTDecode" and image.get("/BitsPerComponent") == 8
+            and str(space) in ("/DeviceGray", "/DeviceRGB", "/DeviceCMYK")
+            and "/SMask" not in image and "/Mask" not in image)
+
+
+def _smaller(jpeg, scale):
+    """(pixels, size): the JPEG at `scale` of its size, as a PDF reader's DCTDecode gives
+    them; None if Pillow cannot read it."""
+    try:
+        with Image.open(io.BytesIO(jpeg)) as photo:
+            size = (math.ceil(photo.width * scale), math.ceil(photo.height * scale))
+            photo.draft(photo.mode, size)
+            pixels = photo.resize(size, Image.Resampling.BOX).tobytes()
+            if photo.mode == "CMYK" and "adobe" in photo.info:
+                # Pillow undoes the inversion Adobe CMYK JPEGs are stored with; a PDF
+                # reader does not (hence their /Decode [1 0 …]): store it as read
+                pixels = pixels.translate(bytes(range(255, -1, -1)))
+            return pixels, size
+    except (OSError, ValueError):
+        return None
 
 
 def _ink_of(file, page, dpi, max_ink):

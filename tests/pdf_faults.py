@@ -88,6 +88,24 @@ class Doc:
                                     ColorSpace=pikepdf.Name(colour), BitsPerComponent=8,
                                     Filter=pikepdf.Name.FlateDecode)
 
+    def jpeg(self, colour, mode="CMYK", size=(1200, 900)):
+        """A JPEG photo as WeasyPrint embeds one: a flat `colour` (Pillow mode `mode`) with
+        a band at half of it, DCTDecode; Pillow stores CMYK inverted (Adobe), hence the
+        /Decode that readers need."""
+        from PIL import Image, ImageDraw
+
+        photo = Image.new(mode, size, colour)
+        half = tuple(v // 2 for v in colour) if mode != "L" else colour // 2
+        ImageDraw.Draw(photo).rectangle((0, size[1] // 3, size[0], size[1] // 2), half)
+        data = io.BytesIO()
+        photo.save(data, "JPEG", quality=95)
+        space = {"CMYK": "/DeviceCMYK", "RGB": "/DeviceRGB", "L": "/DeviceGray"}[mode]
+        extra = {"Decode": pikepdf.Array([1, 0] * 4)} if mode == "CMYK" else {}
+        return self.pdf.make_stream(data.getvalue(), Type=pikepdf.Name.XObject,
+                                    Subtype=pikepdf.Name.Image, Width=size[0], Height=size[1],
+                                    ColorSpace=pikepdf.Name(space), BitsPerComponent=8,
+                                    Filter=pikepdf.Name.DCTDecode, **extra)
+
     def form(self, content, resources, matrix=(1, 0, 0, 1, 0, 0)):
         return self.pdf.make_stream(content.encode(), Type=pikepdf.Name.XObject,
                                     Subtype=pikepdf.Name.Form, BBox=_box(0, 0, 1000, 1000),
@@ -291,6 +309,15 @@ def rgb_shading(path, page=1):
                     pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=pattern)))
     doc.resource(page, "/XObject", "/Gradient", form)
     doc.draw(page, "q 1 0 0 1 300 500 cm /Gradient Do Q")
+    doc.save(path)
+    return page
+
+
+def photo(path, colour, mode="CMYK", page=2):
+    """A 1200 × 900 px JPEG photo placed 4 × 3 in (300 ppi) on a clean page."""
+    doc = clean_doc()
+    doc.resource(page, "/XObject", "/Photo", doc.jpeg(colour, mode))
+    doc.draw(page, "q 288 0 0 216 150 300 cm /Photo Do Q")
     doc.save(path)
     return page
 

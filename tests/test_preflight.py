@@ -8,6 +8,8 @@ import subprocess
 import pdf_faults
 import pikepdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reportpress import cli, preflight
 
@@ -170,6 +172,32 @@ def test_ink_limit_and_ppi_limits_are_settings(made):
     assert report.ok
     (warning,) = report.warnings
     assert (warning.page, warning.check) == (page, "images")
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["CMYK", "RGB", "L"]), st.lists(st.integers(0, 255), min_size=4,
+                                                       max_size=4))
+def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, values):
+    """Ghostscript renders a copy whose JPEGs are decoded at the ink resolution (fast): the
+    total ink it reads is the one the full-size photos give."""
+    colour = values[0] if mode == "L" else tuple(values[:len(mode)])
+    path, page = made(pdf_faults.photo, colour=colour, mode=mode)
+    light = preflight.check(path).pages[page - 1].ink
+    full_size = preflight._light_copy
+    try:
+        preflight._light_copy = lambda pdf, *_: pdf.resolve()
+        full = preflight.check(path).pages[page - 1].ink
+    finally:
+        preflight._light_copy = full_size
+    assert abs(light.max_percent - full.max_percent) <= 2, (light, full)
+    report = preflight.check(path, max_ink=None)
+    assert preflight._light_copy(path, report, preflight.INK_DPI, path.with_name("l.pdf")) \
+        != path.resolve()  # (the photo was made lighter)
+    if mode == "CMYK":  # the fixture is right: the photo's colour, or the page around it
+        clean, _ = made(pdf_faults.clean)
+        around = preflight.check(clean).pages[page - 1].ink.max_percent
+        assert full.max_percent == pytest.approx(max(sum(values) * 100 / 255, around), abs=3)
 
 
 def test_without_ghostscript_the_ink_check_is_an_error_not_a_pass(made, monkeypatch):
