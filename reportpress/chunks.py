@@ -7,19 +7,22 @@ written to a PDF of its own, cached under a hash of everything it depends on (it
 which holds its first page number and the page numbers it refers to, and the layout, fonts,
 profiles and code). The chunks' pages are then merged into one PDF.
 
-A chunk's first page comes from the page counts of the chunks before it, and a page
-reference ("op pagina 36") from the page its target is on: both are known only after
-layout. The last build's page map (pagemap-<edition>.json in the cache) gives them; where
-it is missing or wrong, the chunks whose numbers moved are laid out again, until all agree.
-The result has the same text, pages and page numbers as one document (tests/test_chunks.py).
+A chunk's first page comes from the page counts of the chunks before it: from the last
+build's page map (pagemap-<edition>.json in the cache), else from the flatplan (the
+chapters' `pages:`), so that all chunks are laid out at once. A page reference ("op pagina
+36") to a target in the same chunk is left to its layout; one to another chunk is written
+out, from the page map or once that chunk is laid out. Where a number turns out wrong, the
+chunks it moved are laid out again, until all agree. The result has the same text, pages
+and page numbers as one document (tests/test_chunks.py).
 """
+import concurrent.futures
 import hashlib
 import json
 import multiprocessing
 import os
 import re
 import threading
-from concurrent.futures import ProcessPoolExecutor
+import warnings
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,31 +105,30 @@ def split(chapters):
 
 
 def lay_out(book, compose_html, render_args, edition, published, cache_dir, log):
-    """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML;
-    `render_args` are render.render's arguments after the HTML."""
+    """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML
+    with the page references to targets in `page_of` written out (the others are left to
+    its layout); `render_args` are render.render's arguments after the HTML."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
     memory = _read_json(cache_dir / f"pagemap-{edition}.json") or {}
     remembered = memory.get("counts", {})
-    counts = [remembered.get(run[0].id, 2) for run in runs]
-    # a chunk's first page is a guess while a chunk before it has no remembered count:
-    # such a chunk is laid out (to learn its pages) but not written in the first round
-    certain = [all(r[0].id in remembered for r in runs[:index]) for index in range(len(runs))]
+    planned = [sum(chapter.pages or 0 for chapter in run)
+               if all(getattr(chapter, "pages", None) for chapter in run) else None
+               for run in runs]  # the flatplan's
+    counts = [remembered.get(run[0].id) or plan or 2 for run, plan in zip(runs, planned,
+                                                                           strict=True)]
+    # a chunk's first page is a guess while a chunk before it has neither a remembered nor
+    # a planned count: such a chunk is laid out (to learn its pages) but not written yet
+    known = [run[0].id in remembered or plan is not None for run, plan in zip(runs, planned,
+                                                                               strict=True)]
+    certain = [all(known[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
-    fingerprint = _fingerprint(edition, published)
+    layout = _Round(compose_html, _fingerprint(edition, published), cache_dir,
+                    (render_args, edition, published, book.language))
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
-        jobs = [(_key(html, fingerprint), html, chunk, sure)
-                for chunk, sure in zip(chunks, certain, strict=True)
-                for html in [compose_html(chunk, page_of)]]
-        laid = {key: _cached(cache_dir, key) for key, *_ in jobs}
-        todo = [job for job in jobs if laid[job[0]] is None]
-        if todo:
-            log(f"  laying out {len(todo)} of {len(jobs)} chunks")
-        laid.update(_render_all(todo, render_args, edition, published, cache_dir,
-                                book.language))
-        laid = [laid[key] for key, *_ in jobs]
+        laid, written_out, keys = layout.run(chunks, certain, page_of, log)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -135,25 +137,73 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
         new_page_of = {anchor: page + shift for each, shift in zip(laid, moved, strict=True)
                        for anchor, page in each.anchors.items()}
         if (not any(moved) and all(each.pdf for each in laid)
-                and (new_page_of == page_of  # (then each chunk's HTML is as it was)
-                     or all(compose_html(chunk, new_page_of) == html
-                            for _, html, chunk, _ in jobs))):
-            _check_targets([html for _, html, _, _ in jobs], new_page_of)
-            _remember(cache_dir, edition, runs, counts, new_page_of, [key for key, *_ in jobs])
+                and all(new_page_of.get(target) == page for numbers in written_out
+                        for target, page in numbers.items())):
+            _remember(cache_dir, edition, runs, counts, new_page_of, keys)
             return Layout(laid)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
 
 
-def _check_targets(htmls, anchors):
-    """A page reference to something not in the report (one document: WeasyPrint's error)."""
-    missing = sorted({target for html in htmls
-                      for target in re.findall(r'class="page-ref" data-target="([^"]+)"', html)
-                      if target not in anchors})
+class _Round:
+    """One round of laying out all chunks, each from the cache or in a worker process.
+    A chunk that refers to a page in another chunk has that number written out: from the
+    page map when it has it, else the chunk waits until the other chunk is laid out."""
+
+    def __init__(self, compose_html, fingerprint, cache_dir, job_args):
+        self.compose_html, self.fingerprint = compose_html, fingerprint
+        self.cache_dir, self.job_args = cache_dir, job_args
+
+    def run(self, chunks, certain, page_of, log):
+        """([Laid], [{target: page written out}], [cache key]) for the chunks."""
+        drafts = [self.compose_html(chunk, {}) for chunk in chunks]
+        refer = _references(drafts)
+        needed = {index for targets in refer for index in targets.values()}
+        known = dict(page_of)
+        laid, written_out, keys = [None] * len(chunks), [None] * len(chunks), [None] * len(chunks)
+        waiting, running, submitted = set(range(len(chunks))), {}, 0
+        while waiting or running:
+            ready = [i for i in waiting if refer[i].keys() <= known.keys()]
+            if not ready and not running:  # chunks that refer to each other, no page map:
+                ready = list(waiting)  # a guess now, the next round has the numbers
+                known.update({target: 0 for i in ready for target in refer[i]
+                              if target not in known})
+            for i in sorted(ready, key=lambda i: (i not in needed, -len(drafts[i]))):
+                waiting.discard(i)
+                written_out[i] = {target: known[target] for target in refer[i]}
+                html = self.compose_html(chunks[i], written_out[i]) if refer[i] else drafts[i]
+                keys[i] = _key(html, self.fingerprint)
+                laid[i] = _cached(self.cache_dir, keys[i])
+                if laid[i]:
+                    known.update(laid[i].anchors)
+                else:
+                    stem = str(self.cache_dir / keys[i]) if certain[i] else None
+                    running[_submit(html, chunks[i], stem, self.job_args)] = i
+                    submitted += 1
+            if running:
+                done, _ = concurrent.futures.wait(running, return_when="FIRST_COMPLETED")
+                for future in done:
+                    i = running.pop(future)
+                    laid[i] = _result(future)
+                    known.update(laid[i].anchors)
+        if submitted:
+            log(f"  laid out {submitted} of {len(chunks)} chunks")
+        return laid, written_out, keys
+
+
+def _references(htmls):
+    """[{target: index of the chunk it is in}] of each chunk's page references to other
+    chunks; a target in no chunk fails the build (as WeasyPrint's would, in one document)."""
+    ids = [set(re.findall(r' id="([^"]+)"', html)) for html in htmls]
+    where = {anchor: index for index, own in enumerate(ids) for anchor in own}
+    targets = [set(re.findall(r'<a class="page-ref" href="#([^"]+)"', html)) - own
+               for html, own in zip(htmls, ids, strict=True)]
+    missing = sorted({target for found in targets for target in found if target not in where})
     if missing:
         raise LayoutError("a page reference points at what is not in the report: "
                           + ", ".join(f"#{target}" for target in missing))
+    return [{target: where[target] for target in found} for found in targets]
 
 
 def _plan(runs, counts):
@@ -186,7 +236,7 @@ def start_workers():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["reportpress.render"])
         count = os.cpu_count() or 1
-        _workers = ProcessPoolExecutor(count, mp_context=context)
+        _workers = concurrent.futures.ProcessPoolExecutor(count, mp_context=context)
         # one task each starts them all; that waits for the server to load WeasyPrint,
         # so it is done on the side
         threading.Thread(target=lambda pool: [pool.submit(os.getpid) for _ in range(count)],
@@ -194,21 +244,27 @@ def start_workers():
     return _workers
 
 
-def _render_all(jobs, render_args, edition, published, cache_dir, language):
-    """Lay out the jobs in the worker processes, longest first: {key: Laid}."""
-    jobs = sorted(jobs, key=lambda job: -len(job[1]))
+def _submit(html, chunk, stem, job_args):
+    """Lay the chunk out in a worker process: a future of its Laid."""
+    render_args, edition, published, language = job_args
     try:
-        workers = start_workers()
-        futures = {key: workers.submit(_render_chunk, html, chunk.first_page, chunk.lead,
-                                       str(cache_dir / key) if sure else None,
-                                       render_args, edition, published, language)
-                   for key, html, chunk, sure in jobs}
-        # (result() re-raises a worker's LayoutError)
-        return {key: future.result() for key, future in futures.items()}
+        return start_workers().submit(_render_chunk, html, chunk.first_page, chunk.lead, stem,
+                                      render_args, edition, published, language)
     except BrokenProcessPool:
         _stop_workers()
-        raise LayoutError("a layout process stopped unexpectedly (out of memory?); "
-                          "build again") from None
+        raise LayoutError(WORKER_DIED) from None
+
+
+def _result(future):
+    """The future's Laid (a worker's LayoutError is raised here)."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        _stop_workers()
+        raise LayoutError(WORKER_DIED) from None
+
+
+WORKER_DIED = "a layout process stopped unexpectedly (out of memory?); build again"
 
 
 def _stop_workers():
@@ -262,7 +318,9 @@ def merge(paths, output, finish=None):
                 offset = len(merged.pages)
                 outline += _outline_items(part, offset)
                 destinations += _destinations(part, offset)
-                merged.pages.extend(part.pages)
+                with warnings.catch_warnings():  # (named destinations: set just below)
+                    warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                    merged.pages.extend(part.pages)
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
             _share_images(merged)

@@ -314,10 +314,16 @@ class _Loader:
             "back-cover": ["partners", "address", "follow", "social"],
         }[kind]
         f = Fields(data, self._rel(path), self.report,
-                   ["kind", "title", "running_head", "closing_photo", *fields],
+                   ["kind", "title", "running_head", "closing_photo", "pages", *fields],
                    f"{name}/chapter.yaml")
         title = f.get("title", str, default=name)
-        common = dict(id=name, kind=kind, title=title,
+        pages = f.get("pages", int, required=False)
+        if pages is not None and pages < 1:
+            self.report.error(f"`pages` must be 1 or more, not {pages}", f.file,
+                              f.key_line("pages"))
+            pages = None
+        common = dict(id=name, kind=kind, title=title, pages=pages,
+                      pages_line=f.key_line("pages") if pages else None,
                       running_head=f.get("running_head", str, required=False, default=title),
                       source=self._rel(path),
                       closing=self.figure(f.sub("closing_photo", ["photo", "caption", "alt"],

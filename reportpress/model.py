@@ -84,6 +84,8 @@ class Chapter:
     source: Path
     colour: Colour | None = None
     closing: Figure | None = None  # full-page photo where the layout would leave a blank
+    pages: int | None = None  # the flatplan: pages it is planned to take in print
+    pages_line: int | None = None  # (of `pages:` in its source, for messages)
 
 
 @dataclass

@@ -229,14 +229,33 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
     warnings = list(paged.overflows)
     for warning in warnings:
         log(f"  warning: {warning}")
-    for chapter_id, page in chapters_before_blanks(book, paged.anchors,
-                                                          paged.blanks).items():
+    for chapter_id, page in chapters_before_blanks(book, paged.anchors, paged.blanks).items():
         if not chapters[chapter_id].closing:
             warnings.append(f"page {page} is blank after chapter `{chapter_id}`"
                             " (give it a `closing_photo` to fill it)")
             log(f"  warning: {warnings[-1]}")
+    if edition == "print":
+        for problem in flatplan_problems(book, paged.anchors, paged.page_count):
+            warnings.append(problem)
+            log(f"  warning: {problem}")
     check_facing(book, paged.anchors)
     return html, paged, warnings
+
+
+def flatplan_problems(book, anchors, page_count):
+    """Where a chapter takes more or fewer pages than its `pages:` (the flatplan) says."""
+    starts = [anchors.get(f"chapter-{chapter.id}") for chapter in book.chapters]
+    if None in starts:
+        return []
+    problems = []
+    for chapter, start, end in zip(book.chapters, starts, starts[1:] + [page_count + 1],
+                                   strict=True):
+        if chapter.pages and chapter.pages != end - start:
+            problems.append(Problem(
+                f"chapter `{chapter.id}` takes {_pages(end - start)} (from page {start}); the "
+                f"flatplan says {_pages(chapter.pages)}", chapter.source, chapter.pages_line,
+                hint="shorten or lengthen its content, or change `pages:`"))
+    return problems
 
 
 def chapters_before_blanks(book, anchors, blanks):
@@ -267,6 +286,10 @@ def check_facing(book, anchors):
                 f"hiernaast”, but story `{opener.story}` starts on page {story}")
     if problems:
         raise LayoutError("\n".join(problems))
+
+
+def _pages(count):
+    return f"{count} page" + ("s" if count != 1 else "")
 
 
 def _lay_out_whole(html, edition, published, render_args):

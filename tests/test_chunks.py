@@ -7,7 +7,7 @@ import shutil
 import pikepdf
 import pytest
 from conftest import CONTENT
-from helpers import edit
+from helpers import copy_content, edit
 from pdftext import page_texts
 
 from reportpress import chunks, compose, content, images, pipeline, render
@@ -68,7 +68,7 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     edit(story, "Miriam", "Mirjam")
     progress = []
     warm = pipeline.build(folder, tmp_path / "warm.pdf", chunk_cache=cache, log=progress.append)
-    assert f"  laying out 1 of {count} chunks" in progress
+    assert f"  laid out 1 of {count} chunks" in progress
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
 
     # cold: no chunk laid out before (the page map alone is kept, so one round suffices)
@@ -77,8 +77,39 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     progress = []
     cold = pipeline.build(folder, tmp_path / "cold.pdf", chunk_cache=cold_cache,
                           log=progress.append)
-    assert f"  laying out {count} of {count} chunks" in progress
+    assert f"  laid out {count} of {count} chunks" in progress
     assert warm.pdf.read_bytes() == cold.pdf.read_bytes()
+
+
+def test_from_the_flatplan_all_chunks_are_laid_out_at_once(build, tmp_path):
+    """Without a page map (a new checkout) the chapters' `pages:` give each chunk its first
+    page: every chunk is laid out once, side by side, into the PDF the default build made."""
+    progress = []
+    result = pipeline.build(CONTENT, tmp_path / "report.pdf", chunk_cache=tmp_path / "cache",
+                            log=progress.append)
+    count = len(chunks.split(result.book.chapters))
+    assert [line for line in progress if " chunks" in line] == [
+        f"  laid out {count} of {count} chunks"]
+    assert result.pdf.read_bytes() == build.pdf.read_bytes()
+
+
+def test_a_chapter_that_does_not_keep_to_the_flatplan_is_named(tmp_path):
+    """The flatplan is a plan: where the layout differs, the build says where, lays out
+    again what moved and makes the PDF it would have made without a plan."""
+    planned = copy_content(tmp_path)
+    unplanned = shutil.copytree(planned, tmp_path / "unplanned")
+    edit(planned / "online" / "chapter.yaml", "title: Meer online.\n",
+         "title: Meer online.\npages: 2\n")
+    progress = []
+    result = pipeline.build(planned, tmp_path / "planned.pdf", chunk_cache=tmp_path / "cache",
+                            log=progress.append)
+    assert any(str(warning).startswith(
+        "content/online/chapter.yaml:3: chapter `online` takes 1 page (from page 1); the "
+        "flatplan says 2 pages") for warning in result.warnings)
+    assert sum(" chunks" in line for line in progress) == 2  # laid out again where it moved
+    plain = pipeline.build(unplanned, tmp_path / "unplanned.pdf",
+                           chunk_cache=tmp_path / "cache-2")
+    assert glyph_text(result.pdf) == glyph_text(plain.pdf)
 
 
 def test_remembered_line_splits_change_no_byte(tmp_path):
@@ -88,7 +119,7 @@ def test_remembered_line_splits_change_no_byte(tmp_path):
                                   pipeline.PHOTO_CACHE)
     run = chunks.split(book.chapters)[2]  # a domain chapter: columns balanced on each page
     html = compose.compose(book, "print", lambda photo: f"photo:{prepared[photo.path].name}",
-                           chunk=chunks.Chunk(run, 10, True, True), page_of={})
+                           chunk=chunks.Chunk(run, 10, True, True), page_of={"online-qr": 2})
     args = (compose.LAYOUT_DIR, [CONTENT, compose.LAYOUT_DIR], pipeline.PHOTO_CACHE)
     written = []
     for remember in (True, False):
@@ -125,10 +156,12 @@ def test_a_wrong_page_map_is_corrected(build, tmp_path):
 def test_a_page_reference_to_what_is_not_laid_out_fails_the_build(build):
     """Content checks keep stories from pointing at what is not there; should a template
     still do it, the chunked build fails as one document would (no "op pagina 0")."""
-    run = chunks.split(build.book.chapters)[2]
-    html = compose.compose(build.book, "print", chunk=chunks.Chunk(run, 10, True, None),
-                           page_of={})
-    anchors = {"online-qr": 2, "story-expeditie-miriam": 12}
-    chunks._check_targets([html], anchors)
+    runs = chunks.split(build.book.chapters)
+    htmls = [compose.compose(build.book, "print", chunk=chunks.Chunk(run, 10, True, None),
+                             page_of={}) for run in runs]
+    where = chunks._references(htmls)
+    assert {"online-qr"} <= {target for found in where for target in found}
+    assert all(htmls[index].count(f' id="{target}"')
+               for found in where for target, index in found.items())
     with pytest.raises(LayoutError, match="#online-qr"):
-        chunks._check_targets([html], {"story-expeditie-miriam": 12})
+        chunks._references([html for html in htmls if ' id="online-qr"' not in html])

@@ -158,3 +158,12 @@ def test_a_number_that_is_text(capsys, content, tmp_path):
     edit(content / "report.yaml", "bleed_mm: 3", "bleed_mm: drie")
     code, err, _ = build(capsys, content, tmp_path)
     assert code == 2 and "content/report.yaml:11: `bleed_mm` in report.yaml must be a number" in err
+
+
+@pytest.mark.parametrize("pages, message", [("0", "`pages` must be 1 or more, not 0"),
+                                            ("zes", "`pages` in thema/chapter.yaml must be")])
+def test_a_flatplan_that_is_no_page_count(capsys, content, tmp_path, pages, message):
+    edit(content / "thema" / "chapter.yaml", "title: Thema\n", f"title: Thema\npages: {pages}\n")
+    code, err, out = build(capsys, content, tmp_path)
+    assert code == 2 and not out.exists()
+    assert f"content/thema/chapter.yaml:3: {message}" in err
