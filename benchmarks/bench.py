@@ -4,12 +4,13 @@
     python3 benchmarks/bench.py [--skip-scaling]
 
 Each measurement runs in a process of its own, with caches of its own under a temporary
-folder (the project's out/ is not touched); peak memory is the largest resident size of
-that process and of the worker processes it started.
+folder (the project's out/ is not touched); peak memory is the most that process and all
+the processes it started (layout workers, Ghostscript) held at once, sampled every 0.1 s
+(proportional set size: memory they share is counted once).
 - WeasyPrint alone: the composed HTML of the whole report, laid out and written by plain
   WeasyPrint in one process (our fonts and URL fetcher, nothing else of ours);
-- fresh build: nothing cached (a new checkout): photos separated, chunks laid out twice
-  (the first time to learn where each starts);
+- fresh build: nothing cached (a new checkout): photos separated, every chunk laid out at
+  once from the flatplan (the chapters' `pages:`);
 - cold build: photos prepared, no chunk laid out yet, no page map;
 - cold layout, page map known: every chunk laid out again, in one round (as after a
   change to the layout); this and the baseline are the best of two runs;
@@ -32,10 +33,42 @@ sys.path.insert(0, str(ROOT))
 import bootstrap  # noqa: E402
 
 CHILD = r"""
-import json, resource, sys, time
+import json, os, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 mode, content, out, photos, chunks = sys.argv[1:6]
+peak = [0]
+
+
+def tree_pss():
+    # proportional set size (shared pages divided among their sharers) of this process and
+    # all its descendants: the layout workers, the server they fork from, Ghostscript
+    children = {{}}
+    for name in os.listdir("/proc"):
+        try:
+            parent = int(open(f"/proc/{{name}}/stat").read().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(name)
+        except (OSError, ValueError, IndexError):
+            pass
+    total, todo = 0, [str(os.getpid())]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(int(pid), [])
+        try:
+            total += next(int(line.split()[1]) for line in open(f"/proc/{{pid}}/smaps_rollup")
+                          if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
+def sample():
+    while True:
+        peak[0] = max(peak[0], tree_pss())
+        time.sleep(0.1)
+
+
+threading.Thread(target=sample, daemon=True).start()
 started = time.perf_counter()
 extra = {{}}
 if mode == "weasyprint":  # one render, one write, as WeasyPrint does it
@@ -65,9 +98,7 @@ else:
     extra["laid_out"] = " + ".join(line.split()[2] for line in said if " chunks" in line)
     open(out + ".html", "w").write(result.html)
 seconds = time.perf_counter() - started
-peak = max(resource.getrusage(who).ru_maxrss
-           for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
-print(json.dumps(dict(seconds=seconds, pages=pages, peak_mb=peak, **extra)))
+print(json.dumps(dict(seconds=seconds, pages=pages, peak_mb=peak[0], **extra)))
 """
 
 

@@ -61,7 +61,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if chunked:
         from . import chunks
 
-        chunks.start_workers()  # they load WeasyPrint while the content is read
+        chunks.start_workers(compose.LAYOUT_DIR)  # they start while the content is read
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     problems = glyphs.check(book, FONTS_DIR)

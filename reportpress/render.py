@@ -141,6 +141,14 @@ def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=Tr
     return document
 
 
+def warm_up(layout_dir):
+    """Lay out a little text with the layout's stylesheet, so that the fonts and text
+    machinery are loaded before the first real layout (in a worker process)."""
+    with contextlib.suppress(LayoutError):
+        render('<link rel="stylesheet" href="report.css"><p>Warm <b>up</b> <i>now</i></p>',
+               layout_dir, [layout_dir]).write_pdf()
+
+
 def load_hyphenation(language):
     """Read the language's hyphenation patterns now (pyphen keeps them for the process)."""
     import pyphen
