@@ -22,6 +22,7 @@ import gc
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import re
 import threading
@@ -229,18 +230,23 @@ def _cached(cache_dir, key):
 _workers = None
 
 
+def start_server():
+    """Start the server process the workers are forked from: it loads WeasyPrint (and our
+    font set-up) while this process reads the content; this process never loads it."""
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["reportpress.render"])
+    multiprocessing.forkserver.ensure_running()
+
+
 def start_workers(layout_dir=None):
-    """Start the processes that lay chunks out, if not running yet: they load WeasyPrint
-    while this process reads the content, and stay for the next build (the proof server).
-    They are forked from a server process that has loaded WeasyPrint (and our font set-up)
-    once; this process never loads it. With `layout_dir`, each lays out a line of text in
-    the layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s."""
+    """Start the processes that lay chunks out, if not running yet; they stay for the next
+    build (the proof server). With `layout_dir`, each lays out a line of text in the
+    layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s."""
     global _workers
     if _workers is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["reportpress.render"])
+        start_server()
         count = os.cpu_count() or 1
-        _workers = concurrent.futures.ProcessPoolExecutor(count, mp_context=context)
+        _workers = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("forkserver"))
         # one task each starts them all; that waits for the server to load WeasyPrint,
         # so it is done on the side
         threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir)

@@ -79,18 +79,26 @@ def prepare(path, edition, cache_dir):
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with Image.open(path) as image:
-        image = _to_rgb(image)
-        scale = MAX_SHORT_SIDE[edition] / min(image.size)
-        if scale < 1:
-            size = (round(image.width * scale), round(image.height * scale))
-            image = image.resize(size, Image.Resampling.LANCZOS)
-        if edition == "print":
-            image = ImageCms.applyTransform(image, _rgb_to_press())
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")  # two builds at once: no clash
-        image.save(tmp, "JPEG", quality=QUALITY[edition])
-        tmp.replace(target)
+    # each step lets go of the pixels before it (a 16-megapixel photo is 48 MB in RGB and
+    # 64 MB in CMYK, and one is prepared per core at once)
+    image = _to_rgb(Image.open(path))
+    scale = MAX_SHORT_SIDE[edition] / min(image.size)
+    if scale < 1:
+        image = _replace(image, image.resize((round(image.width * scale),
+                                              round(image.height * scale)),
+                                             Image.Resampling.LANCZOS))
+    if edition == "print":
+        image = _replace(image, ImageCms.applyTransform(image, _rgb_to_press()))
+    tmp = target.with_suffix(f".{os.getpid()}.tmp")  # two builds at once: no clash
+    image.save(tmp, "JPEG", quality=QUALITY[edition])
+    image.close()
+    tmp.replace(target)
     return target
+
+
+def _replace(old, new):
+    old.close()  # (frees its pixels now)
+    return new
 
 
 def press_to_rgb(c, m, y, k):
@@ -105,11 +113,16 @@ def press_to_rgb(c, m, y, k):
 
 
 def _to_rgb(image):
-    icc = image.info.get("icc_profile")
-    if icc and image.mode in ("RGB", "RGBA"):  # honour the photo's own profile
+    """The opened photo in sRGB (loaded; the opened one is closed if it is not that)."""
+    icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
+    if image.mode != "RGB":
+        image = _replace(image, image.convert("RGB"))
+    if icc:  # honour the photo's own profile
         embedded = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(image.convert("RGB"), embedded, SRGB)
-    return image.convert("RGB")
+        image.load()
+        ImageCms.profileToProfile(image, embedded, SRGB, inPlace=True)
+    image.load()
+    return image
 
 
 def _profile_bytes():

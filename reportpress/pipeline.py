@@ -61,7 +61,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if chunked:
         from . import chunks
 
-        chunks.start_workers(compose.LAYOUT_DIR)  # they start while the content is read
+        chunks.start_server()  # it loads WeasyPrint while the content is read
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     problems = glyphs.check(book, FONTS_DIR)
@@ -77,6 +77,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
 
     log(f"preparing photos for the {edition} edition")
     prepared = images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
+    if chunked:  # (not before: separating photos takes memory too)
+        chunks.start_workers(compose.LAYOUT_DIR)
     html, paged, layout_warnings = lay_out(
         book, log, edition, lambda photo: f"photo:{prepared[photo.path].name}",
         chunk_cache if chunked else None)
