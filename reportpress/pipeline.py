@@ -140,7 +140,8 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         log("  warning: Ghostscript not installed: total ink not measured")
         max_ink = None
     ink = _ink_by_chunk(path, parts, book) if parts and max_ink else None
-    report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink)
+    report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink,
+                             cache_dir=PHOTO_CACHE / "ink")
     findings = [_name_photos(str(f), names) for f in report.errors + report.warnings]
     if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
@@ -159,13 +160,15 @@ def _ink_by_chunk(path, parts, book):
 
     kept = {part: _read_ink(part.with_suffix(".ink.json")) for part, _ in parts}
     if sum(readings is None for readings in kept.values()) > len(parts) / 2:
-        pages = iter(preflight.check(path, binding=book.binding).pages)
+        pages = iter(preflight.check(path, binding=book.binding,
+                                     cache_dir=PHOTO_CACHE / "ink").pages)
         for part, count in parts:
             kept[part] = [next(pages).ink for _ in range(count)]
             _keep_ink(part, kept[part])
     for part, readings in kept.items():
         if readings is None:
-            kept[part] = [page.ink for page in preflight.check(part, binding=book.binding).pages]
+            kept[part] = [page.ink for page in preflight.check(
+                part, binding=book.binding, cache_dir=PHOTO_CACHE / "ink").pages]
             _keep_ink(part, kept[part])
     readings = [reading for part, _ in parts for reading in kept[part]]
     return None if None in readings else readings

@@ -12,7 +12,9 @@ docs/preflight.md explains each check. Exit codes: 0 ready, 1 errors, 2 cannot c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import hashlib
 import io
 import json
 import math
@@ -22,6 +24,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -636,12 +640,13 @@ def _inherited(page, key):
 # --- the checks -----------------------------------------------------------------------------
 
 def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=300,
-          ink_dpi=INK_DPI, ink=None):
+          ink_dpi=INK_DPI, ink=None, cache_dir=None):
     """Preflight the PDF at `pdf_path`; returns a Report (`report.errors` empty: ready).
 
     `max_ink=None` skips rendering the total ink; `ink` (an InkReading per page) gives it
-    as measured before, on the same pages in other files. Raises CannotCheck when the file
-    is missing, not a PDF, encrypted or too broken to open.
+    as measured before, on the same pages in other files. `cache_dir`: where the photos
+    made lighter for the ink rendering are kept for the next check. Raises CannotCheck when
+    the file is missing, not a PDF, encrypted or too broken to open.
     """
     if binding not in BINDINGS:
         raise ValueError(f"binding must be one of {', '.join(BINDINGS)}, not {binding!r}")
@@ -668,7 +673,7 @@ def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=
     _check_images(report, min_ppi, warn_ppi)
     _check_pages(report)
     if max_ink is not None:
-        _check_ink(report, path, max_ink, ink_dpi, profile, ink)
+        _check_ink(report, path, max_ink, ink_dpi, profile, ink, cache_dir)
     report.findings.sort(key=lambda f: (f.page or 0, ("error", "warning", "info").index(f.level)))
     return report
 
@@ -925,10 +930,10 @@ def _check_pages(report):
                    "or remove 1 page")
 
 
-def _check_ink(report, path, max_ink, dpi, profile, readings=None):
+def _check_ink(report, path, max_ink, dpi, profile, readings=None, cache_dir=None):
     try:
         if readings is None:
-            readings = measure_ink(path, report, dpi, profile, max_ink)
+            readings = measure_ink(path, report, dpi, profile, max_ink, cache_dir)
     except InkError as error:
         report.add("error", "ink", f"total ink not measured: {error}")
         return
@@ -951,7 +956,7 @@ class InkError(Exception):
     pass
 
 
-def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300):
+def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300, cache_dir=None):
     """Render each page's bleed box to CMYK with Ghostscript; the highest C+M+Y+K per page.
 
     DeviceCMYK passes through unchanged; RGB and other colours are separated with the
@@ -972,7 +977,7 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300):
             icc = PROFILE
         if icc:
             command += [f"-sDefaultCMYKProfile={icc}", f"-sOutputICCProfile={icc}"]
-        light = _light_copy(path, report, dpi, folder / "light.pdf")
+        light = _light_copy(path, report, dpi, folder / "light.pdf", cache_dir)
         # one Ghostscript per processor, each on a run of pages: the wait divides
         count = len(report.pages)
         runs = min(os.cpu_count() or 1, count) or 1
@@ -1000,12 +1005,13 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300):
                                     files, report.pages))
 
 
-def _light_copy(path, report, dpi, light):
+def _light_copy(path, report, dpi, light, cache_dir=None):
     """The PDF with its JPEG photos at the ink rendering's resolution, where they are placed
     largest: decoding them at full size is most of Ghostscript's time, and at `dpi` it
     averages their pixels down anyway. (libjpeg decodes them at 1/2 to 1/8 of their size
     directly, one photo per processor.) Other images are left as they are. Returns the
-    path to render: `light`, or the PDF itself when no image was made lighter."""
+    path to render: `light`, or the PDF itself when no image was made lighter. Lighter
+    photos are kept in `cache_dir`, if given, under a hash of the JPEG and the scale."""
     ppi = {}
     for image in report.images:
         if image.object != "inline":
@@ -1016,8 +1022,8 @@ def _light_copy(path, report, dpi, light):
         images = [(image, dpi / ppi[f"{image.objgen[0]} {image.objgen[1]}"])
                   for image in images if _plain_jpeg(image)]
         with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
-            smaller = list(threads.map(lambda item: _smaller(item[0].read_raw_bytes(),
-                                                             item[1]), images))
+            smaller = list(threads.map(lambda item: _smaller_kept(
+                item[0].read_raw_bytes(), item[1], cache_dir), images))
         lighter = 0
         for (image, _), found in zip(images, smaller, strict=True):
             if found:
@@ -1038,6 +1044,25 @@ def _plain_jpeg(image):
     return (image.get("/Filter") == "/DCTDecode" and image.get("/BitsPerComponent") == 8
             and str(space) in ("/DeviceGray", "/DeviceRGB", "/DeviceCMYK")
             and "/SMask" not in image and "/Mask" not in image)
+
+
+def _smaller_kept(jpeg, scale, cache_dir):
+    """_smaller, kept in `cache_dir` (when not None) as width, height and the pixels."""
+    if cache_dir is None:
+        return _smaller(jpeg, scale)
+    key = hashlib.sha256(jpeg + repr(scale).encode()).hexdigest()[:32]
+    kept = Path(cache_dir) / f"{key}.ink-photo"
+    with contextlib.suppress(OSError, ValueError, zlib.error):
+        head, _, data = kept.read_bytes().partition(b"\n")
+        width, height = map(int, head.split())
+        return zlib.decompress(data), (width, height)
+    found = _smaller(jpeg, scale)
+    if found:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_bytes(b"%d %d\n" % found[1] + zlib.compress(found[0], 1))
+        os.replace(tmp, kept)
+    return found
 
 
 def _smaller(jpeg, scale):

@@ -4,6 +4,8 @@ pikepdf."""
 import json
 import re
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pdf_faults
 import pikepdf
@@ -191,6 +193,10 @@ def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, 
     finally:
         preflight._light_copy = full_size
     assert abs(light.max_percent - full.max_percent) <= 2, (light, full)
+    with tempfile.TemporaryDirectory() as cache:  # photos kept lighter: the same readings
+        assert [preflight.check(path, cache_dir=cache).pages[page - 1].ink
+                for _ in range(2)] == [light, light]
+        assert len(list(Path(cache).glob("*.ink-photo"))) == 1
     report = preflight.check(path, max_ink=None)
     assert preflight._light_copy(path, report, preflight.INK_DPI, path.with_name("l.pdf")) \
         != path.resolve()  # (the photo was made lighter)
