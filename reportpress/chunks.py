@@ -163,8 +163,10 @@ class _Round:
         """([Laid], [{target: page written out}], [cache key]) for the chunks."""
         drafts = [self.compose_html(chunk, {}) for chunk in chunks]
         refer = _references(drafts)
-        needed = {index for targets in refer for index in targets.values()}
         known = dict(page_of)
+        # chunks others wait for go first; then the longest first (they end together)
+        needed = {index for targets in refer for target, index in targets.items()
+                  if target not in known}
         laid, written_out, keys = [None] * len(chunks), [None] * len(chunks), [None] * len(chunks)
         waiting, running, submitted = set(range(len(chunks))), {}, 0
         while waiting or running:
