@@ -161,9 +161,9 @@ class _Round:
 
     def run(self, chunks, certain, page_of, log):
         """([Laid], [{target: page written out}], [cache key]) for the chunks."""
-        drafts = [self.compose_html(chunk, {}) for chunk in chunks]
-        refer = _references(drafts)
         known = dict(page_of)
+        htmls = [self._compose(chunk, known) for chunk in chunks]
+        refer = _references(htmls)
         # chunks others wait for go first; then the longest first (they end together)
         needed = {index for targets in refer for target, index in targets.items()
                   if target not in known}
@@ -175,17 +175,18 @@ class _Round:
                 ready = list(waiting)  # a guess now, the next round has the numbers
                 known.update({target: 0 for i in ready for target in refer[i]
                               if target not in known})
-            for i in sorted(ready, key=lambda i: (i not in needed, -len(drafts[i]))):
+            for i in sorted(ready, key=lambda i: (i not in needed, -len(htmls[i]))):
                 waiting.discard(i)
                 written_out[i] = {target: known[target] for target in refer[i]}
-                html = self.compose_html(chunks[i], written_out[i]) if refer[i] else drafts[i]
-                keys[i] = _key(html, self.fingerprint)
+                if _written_out(htmls[i]) != written_out[i]:  # numbers learnt since
+                    htmls[i] = self._compose(chunks[i], written_out[i])
+                keys[i] = _key(htmls[i], self.fingerprint)
                 laid[i] = _cached(self.cache_dir, keys[i])
                 if laid[i]:
                     known.update(laid[i].anchors)
                 else:
                     stem = str(self.cache_dir / keys[i]) if certain[i] else None
-                    running[_submit(html, chunks[i], stem, self.job_args)] = i
+                    running[_submit(htmls[i], chunks[i], stem, self.job_args)] = i
                     submitted += 1
             if running:
                 done, _ = concurrent.futures.wait(running, return_when="FIRST_COMPLETED")
@@ -197,14 +198,33 @@ class _Round:
             log(f"  laid out {submitted} of {len(chunks)} chunks")
         return laid, written_out, keys
 
+    def _compose(self, chunk, page_of):
+        """The chunk's HTML with the numbers of `page_of` written out, but for targets in
+        the chunk itself (left to its layout)."""
+        html = self.compose_html(chunk, page_of)
+        own = _ids(html)
+        if own & _written_out(html).keys():
+            html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
+        return html
+
+
+def _ids(html):
+    return set(re.findall(r' id="([^"]+)"', html))
+
+
+def _written_out(html):
+    """{target: page} of the page references written out in the HTML."""
+    return {target: int(page) for target, page in re.findall(
+        r'<span class="page-ref" data-target="([^"]+)">(\d+)</span>', html)}
+
 
 def _references(htmls):
     """[{target: index of the chunk it is in}] of each chunk's page references to other
     chunks; a target in no chunk fails the build (as WeasyPrint's would, in one document)."""
-    ids = [set(re.findall(r' id="([^"]+)"', html)) for html in htmls]
+    ids = [_ids(html) for html in htmls]
     where = {anchor: index for index, own in enumerate(ids) for anchor in own}
-    targets = [set(re.findall(r'<a class="page-ref" href="#([^"]+)"', html)) - own
-               for html, own in zip(htmls, ids, strict=True)]
+    targets = [(set(re.findall(r'<a class="page-ref" href="#([^"]+)"', html))
+                | _written_out(html).keys()) - own for html, own in zip(htmls, ids, strict=True)]
     missing = sorted({target for found in targets for target in found if target not in where})
     if missing:
         raise LayoutError("a page reference points at what is not in the report: "
@@ -324,7 +344,7 @@ def _render_chunk(html, first_page, lead, stem, render_args, edition, published,
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
         _write_json(Path(stem + ".json"), laid.__dict__)
     del document, pages, kept
-    _give_back_memory()
+    threading.Thread(target=_give_back_memory).start()  # (while the result goes back)
     return laid
 
 
