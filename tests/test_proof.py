@@ -94,7 +94,7 @@ def status(page):
     return page.evaluate("fetch('/status').then(r => r.json())")
 
 
-def test_spreads_are_shown_in_print_order(page, build):
+def test_spreads_are_shown_in_print_order(page, build, server):
     count = status(page)["build"]["page_count"]
     assert count == len(build.pages)
     spreads = page.eval_on_selector_all(".spread", "els => els.map(e => e.dataset.pages)")
@@ -110,6 +110,9 @@ def test_spreads_are_shown_in_print_order(page, build):
     assert [number for number, _ in sides] == list(range(1, count + 1))
     # page numbers under the pages, and every page image really loaded
     assert page.inner_text("#page-2 .folio") == "2"
+    # (the browser loads them one after another: wait for the last, within 30 s)
+    wait_for(page, server, f"[...document.images].filter(e => e.complete && e.naturalWidth)"
+                         f".length >= {count}", 30)
     loaded = page.eval_on_selector_all("img", "els => els.filter(e => e.naturalWidth).length")
     assert loaded == count
 
