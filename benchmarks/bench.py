@@ -96,8 +96,9 @@ else:
         diff.read(result.pdf, proof.DPI, trim=True, previous=shown)
     pages = result.page_count
     extra["laid_out"] = " + ".join(line.split()[2] for line in said if " chunks" in line)
-    open(out + ".html", "w").write(result.html)
 seconds = time.perf_counter() - started
+if mode != "weasyprint":  # (the build does not compose it: only asked for, as here)
+    open(out + ".html", "w").write(result.html)
 print(json.dumps(dict(seconds=seconds, pages=pages, peak_mb=peak[0], **extra)))
 """
 

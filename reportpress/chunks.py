@@ -67,6 +67,7 @@ class Laid:
 class Layout:
     """The report laid out in chunks: the merged PDF is written by `write(path)`."""
     chunks: list  # of Laid
+    htmls: list  # what each was laid out from
 
     @property
     def page_count(self):
@@ -132,7 +133,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
                     (render_args, edition, published, book.language))
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
-        laid, written_out, keys = layout.run(chunks, certain, page_of, log)
+        laid, written_out, keys, htmls = layout.run(chunks, certain, page_of, log)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -144,7 +145,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
                 and all(new_page_of.get(target) == page for numbers in written_out
                         for target, page in numbers.items())):
             _remember(cache_dir, edition, runs, counts, new_page_of, keys)
-            return Layout(laid)
+            return Layout(laid, htmls)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
@@ -160,7 +161,7 @@ class _Round:
         self.cache_dir, self.job_args = cache_dir, job_args
 
     def run(self, chunks, certain, page_of, log):
-        """([Laid], [{target: page written out}], [cache key]) for the chunks."""
+        """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks."""
         known = dict(page_of)
         htmls = [self._compose(chunk, known) for chunk in chunks]
         refer = _references(htmls)
@@ -196,7 +197,7 @@ class _Round:
                     known.update(laid[i].anchors)
         if submitted:
             log(f"  laid out {submitted} of {len(chunks)} chunks")
-        return laid, written_out, keys
+        return laid, written_out, keys, htmls
 
     def _compose(self, chunk, page_of):
         """The chunk's HTML with the numbers of `page_of` written out, but for targets in

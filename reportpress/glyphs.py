@@ -25,13 +25,19 @@ def coverage(font_dir):
     return frozenset(set.intersection(*maps)) if maps else frozenset()
 
 
+@cache
+def _settable(font_dir):
+    """The characters the fonts can set, and those that are layout, not glyphs."""
+    return frozenset(map(chr, coverage(font_dir))) | IGNORED
+
+
 def check(book, font_dir):
     """Problems for each character the fonts lack, with code point, file, line and story."""
-    covered = coverage(font_dir)
+    covered = _settable(font_dir)
     problems, seen = [], set()
     for source, story_id, text in _texts(book):
-        for char in text:
-            if char in IGNORED or ord(char) in covered or (source, char) in seen:
+        for char in sorted(set(text) - covered, key=text.index):  # (in order of appearance)
+            if (source, char) in seen:
                 continue
             seen.add((source, char))
             name = unicodedata.name(char, "unnamed character")

@@ -3,6 +3,7 @@
 Used by the command line, the proof server and the benchmarks alike.
 """
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -23,6 +24,7 @@ CHUNK_CACHE = PROJECT / "out" / ".cache" / "chunks"  # chunks laid out (chunks.p
 @dataclass
 class Paged:
     """The report laid out, in one document or in chunks; `write(path)` writes its PDF."""
+    source: str  # the HTML laid out (the chunks' HTML, one after another): the PDF's id
     page_count: int
     anchors: dict  # anchor id -> page number
     blanks: list  # pages left blank
@@ -34,11 +36,17 @@ class Paged:
 @dataclass
 class Result:
     pdf: Path
-    html: str
     book: object
     page_count: int
     anchors: dict  # anchor id -> page number
     warnings: list = field(default_factory=list)  # Problem or str
+    compose_html: object = None  # () -> the HTML of the whole report
+
+    @functools.cached_property
+    def html(self):
+        """The whole report as one HTML document (composed when asked: laid out in
+        chunks, the build itself does not need it)."""
+        return self.compose_html()
 
 
 def default_output(book, edition="print"):
@@ -79,9 +87,11 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     prepared = images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
     if chunked:  # (not before: separating photos takes memory too)
         chunks.start_workers(compose.LAYOUT_DIR)
-    html, paged, layout_warnings = lay_out(
-        book, log, edition, lambda photo: f"photo:{prepared[photo.path].name}",
-        chunk_cache if chunked else None)
+    def image_for(photo):
+        return f"photo:{prepared[photo.path].name}"
+
+    paged, layout_warnings = lay_out(book, log, edition, image_for,
+                                     chunk_cache if chunked else None)
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, paged.page_count)):
         warnings.append(binding)
@@ -91,7 +101,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
 
     output = Path(output) if output else default_output(book, edition)
     log(f"writing PDF ({paged.page_count} pages, {edition} edition): {output}")
-    identifier = document_id(html, book)
+    identifier = document_id(paged.source, book)
     anchors = paged.anchors
     finish = None
     if edition == "print":  # crop marks as it is written, then the print shop's checks
@@ -104,7 +114,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
     write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
-    return Result(output, html, book, paged.page_count, anchors, warnings)
+    return Result(output, book, paged.page_count, anchors, warnings,
+                  lambda: compose.compose(book, edition, image_for))
 
 
 def document_id(html, book):
@@ -222,13 +233,14 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
     document. A page the layout leaves blank (so that the next opener starts on a left page)
     shows the closing photo of the chapter before it; a blank page after a chapter without
     one is a warning."""
-    log("composing HTML")
-    html = compose.compose(book, edition, image_for)
-    log("laying out pages")
     render_args = (compose.LAYOUT_DIR, [book.content_dir, compose.LAYOUT_DIR], PHOTO_CACHE)
     if chunk_cache:
+        log("laying out pages")
         paged = _lay_out_chunks(book, edition, image_for, render_args, chunk_cache, log)
     else:
+        log("composing HTML")
+        html = compose.compose(book, edition, image_for)
+        log("laying out pages")
         paged = _lay_out_whole(html, edition, book.published, render_args)
     chapters = {c.id: c for c in book.chapters}
     warnings = list(paged.overflows)
@@ -244,7 +256,7 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
             warnings.append(problem)
             log(f"  warning: {problem}")
     check_facing(book, paged.anchors)
-    return html, paged, warnings
+    return paged, warnings
 
 
 def flatplan_problems(book, anchors, page_count):
@@ -307,7 +319,7 @@ def _lay_out_whole(html, edition, published, render_args):
         if finish:
             prepress.apply(path, finish)
 
-    return Paged(len(document.pages), render.anchor_pages(document),
+    return Paged(html, len(document.pages), render.anchor_pages(document),
                  render.blank_pages(document),
                  [str(found) for found in overflow.find(document.pages)], write)
 
@@ -320,5 +332,6 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log):
 
     layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
                             cache_dir, log)
-    return Paged(layout.page_count, layout.anchors, layout.blanks, layout.overflows,
+    return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,
+                 layout.overflows,
                  lambda path, identifier, finish: layout.write(path, finish), layout.parts)

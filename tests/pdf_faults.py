@@ -96,7 +96,8 @@ class Doc:
 
         photo = Image.new(mode, size, colour)
         half = tuple(v // 2 for v in colour) if mode != "L" else colour // 2
-        ImageDraw.Draw(photo).rectangle((0, size[1] // 3, size[0], size[1] // 2), half)
+        # (the band's edges on JPEG's 16-pixel blocks: no ringing there to sample or not)
+        ImageDraw.Draw(photo).rectangle((0, 304, size[0], 447), half)
         data = io.BytesIO()
         photo.save(data, "JPEG", quality=95)
         space = {"CMYK": "/DeviceCMYK", "RGB": "/DeviceRGB", "L": "/DeviceGray"}[mode]
