@@ -118,9 +118,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
     runs = split(book.chapters)
     memory = _read_json(cache_dir / f"pagemap-{edition}.json") or {}
     remembered = memory.get("counts", {})
-    planned = [sum(chapter.pages or 0 for chapter in run)
-               if all(getattr(chapter, "pages", None) for chapter in run) else None
-               for run in runs]  # the flatplan's
+    planned = [sum(chapter.pages for chapter in run) if all(chapter.pages for chapter in run)
+               else None for run in runs]  # the flatplan's
     counts = [remembered.get(run[0].id) or plan or 2 for run, plan in zip(runs, planned,
                                                                            strict=True)]
     # a chunk's first page is a guess while a chunk before it has neither a remembered nor

@@ -87,6 +87,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     prepared = images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
     if chunked:  # (not before: separating photos takes memory too)
         chunks.start_workers(compose.LAYOUT_DIR)
+
     def image_for(photo):
         return f"photo:{prepared[photo.path].name}"
 
@@ -150,9 +151,13 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         # construction (palette checked in content.py, photos separated with a 300% profile).
         log("  warning: Ghostscript not installed: total ink not measured")
         max_ink = None
-    ink = _ink_by_chunk(path, parts, book) if parts and max_ink else None
+    ink = _ink_by_chunk(parts, book) if parts and max_ink else None
     report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink,
                              cache_dir=PHOTO_CACHE / "ink")
+    if parts and max_ink and ink is None:  # measured on the finished file: keep per chunk
+        pages = iter(report.pages)
+        for part, count in parts:
+            _keep_ink(part, [next(pages).ink for _ in range(count)])
     findings = [_name_photos(str(f), names) for f in report.errors + report.warnings]
     if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
@@ -162,20 +167,16 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
     return findings
 
 
-def _ink_by_chunk(path, parts, book):
+def _ink_by_chunk(parts, book):
     """Total ink of every page, kept beside each chunk's PDF: a rebuild renders only the
     chunks laid out again (crop marks, added after, lie outside the bleed box rendered).
-    When most chunks are new, the finished file at `path` is rendered in one go instead.
-    None if something cannot be read: then the finished file is measured as usual."""
+    None when most chunks are new (or something cannot be read): then the finished file
+    is rendered in one go, as usual."""
     from . import preflight
 
     kept = {part: _read_ink(part.with_suffix(".ink.json")) for part, _ in parts}
     if sum(readings is None for readings in kept.values()) > len(parts) / 2:
-        pages = iter(preflight.check(path, binding=book.binding,
-                                     cache_dir=PHOTO_CACHE / "ink").pages)
-        for part, count in parts:
-            kept[part] = [next(pages).ink for _ in range(count)]
-            _keep_ink(part, kept[part])
+        return None
     for part, readings in kept.items():
         if readings is None:
             kept[part] = [page.ink for page in preflight.check(
