@@ -13,7 +13,7 @@ the processes it started (layout workers, Ghostscript) held at once, sampled eve
   once from the flatplan (the chapters' `pages:`);
 - cold build: photos prepared, no chunk laid out yet, no page map;
 - cold layout, page map known: every chunk laid out again, in one round (as after a
-  change to the layout); this and the baseline are the best of two runs;
+  change to the layout); these two and the baseline are the best of two runs;
 - warm rebuild: one story edited, `make_pdf.py` run again (a new process);
 - proof rebuild: one story edited, rebuilt in the running proof server's process, and its
   pages rendered for the browser;
@@ -154,9 +154,11 @@ def main():
     rows["WeasyPrint alone, same HTML"] = base = min(
         (measure("weasyprint", html, work / "plain.pdf", photos, chunks) for _ in range(2)),
         key=lambda row: row["seconds"])
-    shutil.rmtree(chunks)
-    rows["cold build (photos prepared)"] = cold = measure("build", content, work / "cold.pdf",
-                                                          photos, chunks)
+    cold = []
+    for _ in range(2):  # the best of two, as for the baseline
+        shutil.rmtree(chunks, ignore_errors=True)
+        cold.append(measure("build", content, work / "cold.pdf", photos, chunks))
+    rows["cold build (photos prepared)"] = cold = min(cold, key=lambda row: row["seconds"])
     known = []
     for _ in range(2):  # the best of two, as for the baseline
         for part in chunks.glob("*"):
