@@ -1021,9 +1021,10 @@ def _light_copy(path, report, dpi, light, cache_dir=None):
                   if value > 2 * dpi]
         images = [(image, dpi / ppi[f"{image.objgen[0]} {image.objgen[1]}"])
                   for image in images if _plain_jpeg(image)]
+        jpegs = [(image.read_raw_bytes(), scale, _COMPONENTS[str(image.ColorSpace)])
+                 for image, scale in images]  # (read here: a Pdf is not for threads)
         with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
-            smaller = list(threads.map(lambda item: _smaller_kept(
-                item[0].read_raw_bytes(), item[1], cache_dir), images))
+            smaller = list(threads.map(lambda job: _smaller_kept(*job, cache_dir), jpegs))
         lighter = 0
         for (image, _), found in zip(images, smaller, strict=True):
             if found:
@@ -1038,25 +1039,27 @@ def _light_copy(path, report, dpi, light, cache_dir=None):
     return light
 
 
+_COMPONENTS = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4}
+
+
 def _plain_jpeg(image):
     """An 8-bit JPEG image in a device colour space, without masks."""
-    space = image.get("/ColorSpace")
     return (image.get("/Filter") == "/DCTDecode" and image.get("/BitsPerComponent") == 8
-            and str(space) in ("/DeviceGray", "/DeviceRGB", "/DeviceCMYK")
+            and str(image.get("/ColorSpace")) in _COMPONENTS
             and "/SMask" not in image and "/Mask" not in image)
 
 
-def _smaller_kept(jpeg, scale, cache_dir):
+def _smaller_kept(jpeg, scale, components, cache_dir):
     """_smaller, kept in `cache_dir` (when not None) as width, height and the pixels."""
     if cache_dir is None:
-        return _smaller(jpeg, scale)
+        return _smaller(jpeg, scale, components)
     key = hashlib.sha256(jpeg + repr(scale).encode()).hexdigest()[:32]
     kept = Path(cache_dir) / f"{key}.ink-photo"
     with contextlib.suppress(OSError, ValueError, zlib.error):
         head, _, data = kept.read_bytes().partition(b"\n")
         width, height = map(int, head.split())
         return zlib.decompress(data), (width, height)
-    found = _smaller(jpeg, scale)
+    found = _smaller(jpeg, scale, components)
     if found:
         kept.parent.mkdir(parents=True, exist_ok=True)
         tmp = kept.with_name(f".{kept.name}.{os.getpid()}.{threading.get_ident()}")
@@ -1065,11 +1068,13 @@ def _smaller_kept(jpeg, scale, cache_dir):
     return found
 
 
-def _smaller(jpeg, scale):
+def _smaller(jpeg, scale, components):
     """(pixels, size): the JPEG at `scale` of its size, as a PDF reader's DCTDecode gives
-    them; None if Pillow cannot read it."""
+    them; None if Pillow cannot read it, or it has not the PDF's number of components."""
     try:
         with Image.open(io.BytesIO(jpeg)) as photo:
+            if len(photo.getbands()) != components:
+                return None
             size = (math.ceil(photo.width * scale), math.ceil(photo.height * scale))
             photo.draft(photo.mode, size)
             pixels = photo.resize(size, Image.Resampling.BOX).tobytes()

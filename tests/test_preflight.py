@@ -192,7 +192,8 @@ def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, 
         full = preflight.check(path).pages[page - 1].ink
     finally:
         preflight._light_copy = full_size
-    assert abs(light.max_percent - full.max_percent) <= 3, (light, full)  # (1% of 300)
+    # (within 5 points: a photo's edges sample differently at 50 dpi)
+    assert abs(light.max_percent - full.max_percent) <= 5, (light, full)
     with tempfile.TemporaryDirectory() as cache:  # photos kept lighter: the same readings
         assert [preflight.check(path, cache_dir=cache).pages[page - 1].ink
                 for _ in range(2)] == [light, light]
