@@ -117,11 +117,10 @@ def _to_rgb(image):
     icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
     if image.mode != "RGB":
         image = _replace(image, image.convert("RGB"))
+    image.load()
     if icc:  # honour the photo's own profile
         embedded = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        image.load()
         ImageCms.profileToProfile(image, embedded, SRGB, inPlace=True)
-    image.load()
     return image
 
 
