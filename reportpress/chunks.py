@@ -162,13 +162,38 @@ class _Round:
     def run(self, chunks, certain, page_of, log):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks."""
         known = dict(page_of)
-        htmls = [self._compose(chunk, known) for chunk in chunks]
+        count = len(chunks)
+        laid, written_out, keys = [None] * count, [None] * count, [None] * count
+        htmls, running, submitted = [None] * count, {}, 0
+
+        def start(i, targets):
+            """From the cache, or to a worker, with the numbers of `targets` written out."""
+            nonlocal submitted
+            written_out[i] = {target: known[target] for target in targets}
+            if _written_out(htmls[i]) != written_out[i]:  # numbers learnt since
+                htmls[i] = self._compose(chunks[i], written_out[i])
+            keys[i] = _key(htmls[i], self.fingerprint)
+            laid[i] = _cached(self.cache_dir, keys[i])
+            if laid[i]:
+                known.update(laid[i].anchors)
+            else:
+                stem = str(self.cache_dir / keys[i]) if certain[i] else None
+                running[_submit(htmls[i], chunks[i], stem, self.job_args)] = i
+                submitted += 1
+
+        # the chunk edited last is composed first and, when it can be, laid out while the
+        # others are composed (a rebuild after an edit: it is the one to lay out)
+        edited = max(range(count), key=lambda i: _last_edit(chunks[i]))
+        htmls[edited] = self._compose(chunks[edited], known)
+        if _targets(htmls[edited]) <= known.keys():
+            start(edited, _targets(htmls[edited]))
+        htmls = [html or self._compose(chunk, known) for html, chunk in zip(htmls, chunks,
+                                                                             strict=True)]
         refer = _references(htmls)
         # chunks others wait for go first; then the longest first (they end together)
         needed = {index for targets in refer for target, index in targets.items()
                   if target not in known}
-        laid, written_out, keys = [None] * len(chunks), [None] * len(chunks), [None] * len(chunks)
-        waiting, running, submitted = set(range(len(chunks))), {}, 0
+        waiting = {i for i in range(count) if keys[i] is None}
         while waiting or running:
             ready = [i for i in waiting if refer[i].keys() <= known.keys()]
             if not ready and not running:  # chunks that refer to each other, no page map:
@@ -177,17 +202,7 @@ class _Round:
                               if target not in known})
             for i in sorted(ready, key=lambda i: (i not in needed, -len(htmls[i]))):
                 waiting.discard(i)
-                written_out[i] = {target: known[target] for target in refer[i]}
-                if _written_out(htmls[i]) != written_out[i]:  # numbers learnt since
-                    htmls[i] = self._compose(chunks[i], written_out[i])
-                keys[i] = _key(htmls[i], self.fingerprint)
-                laid[i] = _cached(self.cache_dir, keys[i])
-                if laid[i]:
-                    known.update(laid[i].anchors)
-                else:
-                    stem = str(self.cache_dir / keys[i]) if certain[i] else None
-                    running[_submit(htmls[i], chunks[i], stem, self.job_args)] = i
-                    submitted += 1
+                start(i, refer[i])
             if running:
                 done, _ = concurrent.futures.wait(running, return_when="FIRST_COMPLETED")
                 for future in done:
@@ -195,7 +210,7 @@ class _Round:
                     laid[i] = _result(future)
                     known.update(laid[i].anchors)
         if submitted:
-            log(f"  laid out {submitted} of {len(chunks)} chunks")
+            log(f"  laid out {submitted} of {count} chunks")
         return laid, written_out, keys, htmls
 
     def _compose(self, chunk, page_of):
@@ -218,13 +233,26 @@ def _written_out(html):
         r'<span class="page-ref" data-target="([^"]+)">(\d+)</span>', html)}
 
 
+def _targets(html):
+    """The targets of the chunk's page references to other chunks."""
+    return (set(re.findall(r'<a class="page-ref" href="#([^"]+)"', html))
+            | _written_out(html).keys()) - _ids(html)
+
+
+def _last_edit(chunk):
+    """When a file in its chapters' folders last changed (ns)."""
+    newest = 0
+    for chapter in chunk.chapters:
+        with contextlib.suppress(OSError), os.scandir(Path(chapter.source).parent) as found:
+            newest = max([newest, *(entry.stat().st_mtime_ns for entry in found)])
+    return newest
+
+
 def _references(htmls):
     """[{target: index of the chunk it is in}] of each chunk's page references to other
     chunks; a target in no chunk fails the build (as WeasyPrint's would, in one document)."""
-    ids = [_ids(html) for html in htmls]
-    where = {anchor: index for index, own in enumerate(ids) for anchor in own}
-    targets = [(set(re.findall(r'<a class="page-ref" href="#([^"]+)"', html))
-                | _written_out(html).keys()) - own for html, own in zip(htmls, ids, strict=True)]
+    where = {anchor: index for index, html in enumerate(htmls) for anchor in _ids(html)}
+    targets = [_targets(html) for html in htmls]
     missing = sorted({target for found in targets for target in found if target not in where})
     if missing:
         raise LayoutError("a page reference points at what is not in the report: "

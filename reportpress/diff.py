@@ -12,11 +12,15 @@ Exit code 0: the PDFs look identical (pixel-identical renders); 1: they differ;
 2: an input could not be read (or the output folder not written).
 """
 import argparse
+import dataclasses
 import difflib
 import hashlib
+import io
+import math
 import re
 import sys
 import threading
+import warnings
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +29,8 @@ import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+from . import lighter
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "out" / "diff"
@@ -49,13 +55,17 @@ class Page:
     image: Image.Image = field(repr=False)
     text: str = field(repr=False)
     source: str | None = field(default=None, repr=False)  # hash of what draws the page
+    pixels_hash: str | None = field(default=None, repr=False, compare=False)  # (digest's)
 
     @property
     def digest(self):
-        """Hash of the rendered pixels: equal digests mean pixel-identical pages."""
-        image = self.image
-        data = f"{image.mode}{image.size}".encode() + image.tobytes()
-        return hashlib.sha256(data).hexdigest()
+        """Hash of the rendered pixels: equal digests mean pixel-identical pages. (Worked
+        out once per image: the proof asks for every page's, after every build.)"""
+        if self.pixels_hash is None:
+            image = self.image
+            self.pixels_hash = hashlib.sha256(f"{image.mode}{image.size}".encode()
+                                              + image.tobytes()).hexdigest()
+        return self.pixels_hash
 
 
 @dataclass(frozen=True)
@@ -168,11 +178,14 @@ def page_ranges(numbers):
 
 # --- reading -------------------------------------------------------------------------
 
-def read(pdf_path, dpi=DPI, trim=False, previous=None):
+def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None):
     """Render every page of a PDF; raises UnreadablePDF with a message for people.
     trim: render only the trim box (the finished page, without bleed and crop marks).
     previous (a Rendering at the same dpi and trim): a page drawn by the same content and
-    resources as one there is not rendered again (the proof, after an edit to one story)."""
+    resources as one there is not rendered again (the proof, after an edit to one story).
+    photo_cache (a folder; the proof): JPEG photos placed at more than twice `dpi` are
+    drawn from their pixels at `dpi`, kept there (lighter.py): much the same on screen, in
+    a fraction of the time. Without it, every pixel is decoded (comparing PDFs)."""
     path = Path(pdf_path)
     if not path.is_file():
         raise UnreadablePDF(f"{path}: no such file")
@@ -183,15 +196,20 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None):
             document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as error:
             raise UnreadablePDF(f"{path}: not a readable PDF ({error})") from None
+        light, position = None, {}  # lighter copies of the pages to render, and where
         try:
+            todo = [index for index in range(len(document))
+                    if index >= len(sources) or sources[index] not in known]
+            if photo_cache and todo and sources:
+                light = _lighter_pages(path, document, todo, dpi, photo_cache)
+                position = {index: number for number, index in enumerate(todo)}
             pages, scale = [], dpi / 72
             for index in range(len(document)):
                 source = sources[index] if index < len(sources) else None
                 if source in known:
-                    pages.append(Page(index + 1, known[source].image, known[source].text,
-                                      source))
+                    pages.append(dataclasses.replace(known[source], number=index + 1))
                     continue
-                page = document[index]
+                page = light[position[index]] if light else document[index]
                 crop = _trim_crop(page) if trim else (0, 0, 0, 0)
                 image = page.render(scale=scale, crop=crop).to_pil().convert("RGB")
                 textpage = page.get_textpage()
@@ -202,8 +220,82 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None):
         except pdfium.PdfiumError as error:
             raise UnreadablePDF(f"{path}: a page could not be rendered ({error})") from None
         finally:
+            if light:
+                light.close()
             document.close()
     return Rendering(path, pages, headings)
+
+
+def _lighter_pages(path, document, indexes, dpi, cache_dir):
+    """The pages at `indexes` as a pdfium document of their own, their JPEG photos placed
+    at more than twice `dpi` made lighter (None: no photo was)."""
+    placed = {}  # (page index, width, height in pixels) -> the lowest ppi it is drawn at
+    for index in indexes:
+        page = document[index]
+        for (width, height), ppi in _photos_placed(page):
+            key = (index, width, height)
+            placed[key] = min(placed.get(key, ppi), ppi)
+        page.close()
+    if not any(ppi > 2 * dpi for ppi in placed.values()):
+        return None
+    try:
+        with pikepdf.open(path) as pdf:
+            wanted = {}  # object -> (image stream, the scale it is wanted at: the largest)
+            for index in indexes:
+                for image in _page_images(pdf.pages[index].obj.get("/Resources"), set()):
+                    ppi = placed.get((index, int(image.get("/Width", 0)),
+                                      int(image.get("/Height", 0))), 0)
+                    if ppi > 2 * dpi:
+                        scale = max(wanted.get(image.objgen, (image, 0))[1], dpi / ppi)
+                        wanted[image.objgen] = (image, scale)
+            if not lighter.lighten(list(wanted.values()), cache_dir):
+                return None
+            copy = pikepdf.new()
+            with warnings.catch_warnings():  # (no links to keep: it is only drawn)
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                copy.pages.extend(pdf.pages[index] for index in indexes)
+            data = io.BytesIO()  # (as fast as it can be written: nothing compressed)
+            copy.save(data, compress_streams=False,
+                      stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return None
+    return pdfium.PdfDocument(data.getvalue())
+
+
+def _photos_placed(page):
+    """[((width, height) in pixels, ppi)] of each image the page draws (in forms too)."""
+    found, forms = [], []  # forms: the page matrix of each form the objects are in
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,
+                                        pdfium_c.FPDF_PAGEOBJ_FORM)):
+        del forms[obj.level:]
+        matrix = obj.get_matrix()
+        if forms:
+            matrix = matrix.multiply(forms[-1])
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_FORM:
+            forms.append(matrix)
+            continue
+        a, b, c, d, _, _ = matrix.get()
+        width, height = obj.get_px_size()
+        across, down = math.hypot(a, b) / 72, math.hypot(c, d) / 72  # inches
+        if across and down:
+            found.append(((width, height), min(width / across, height / down)))
+    return found
+
+
+def _page_images(resources, seen):
+    """The image streams a page's (or form's, or pattern's) resources hold, in forms too."""
+    if not isinstance(resources, pikepdf.Dictionary) or resources.objgen in seen:
+        return
+    if resources.is_indirect:
+        seen.add(resources.objgen)
+    for kind in ("/XObject", "/Pattern"):
+        for item in resources.get(kind, {}).values():
+            if not isinstance(item, pikepdf.Stream):
+                continue
+            if item.get("/Subtype") == "/Image":
+                yield item
+            else:
+                yield from _page_images(item.get("/Resources"), seen)
 
 
 def page_sources(path):

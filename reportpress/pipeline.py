@@ -41,6 +41,7 @@ class Result:
     anchors: dict  # anchor id -> page number
     warnings: list = field(default_factory=list)  # Problem or str
     compose_html: object = None  # () -> the HTML of the whole report
+    check: object = None  # (pdf path) -> the print shop's findings, when left for later
 
     @functools.cached_property
     def html(self):
@@ -61,7 +62,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     """Build one edition of the report; raises ContentError / LayoutError for the user's
     mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
     edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
-    its errors, or "warn" (proofing: the editor sees them but still gets pages).
+    its errors, "warn" (the editor sees them but still gets pages), or "later": left to
+    `Result.check(pdf)`, which gives them as warnings (the proof shows the pages first).
     `chunked`: lay out in chunks, in parallel and cached (chunks.py); the default for print.
     The digital edition is one document: its tags form one tree over all pages."""
     if chunked is None:
@@ -109,14 +111,18 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         def finish(pdf):
             prepress.finish(pdf, identifier)
 
-        steps = [lambda path: warnings.extend(preflight_print(
-            path, book, log, preflight == "fail", prepared, paged.parts))]
+        def check(path):
+            return preflight_print(path, book, log, preflight == "fail", prepared,
+                                   paged.parts)
+
+        steps = [] if preflight == "later" else [lambda path: warnings.extend(check(path))]
     else:  # opener quotes repeat their story: not read aloud twice
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
     write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
     return Result(output, book, paged.page_count, anchors, warnings,
-                  lambda: compose.compose(book, edition, image_for))
+                  lambda: compose.compose(book, edition, image_for),
+                  check if preflight == "later" and edition == "print" else None)
 
 
 def document_id(html, book):
@@ -153,7 +159,7 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         max_ink = None
     ink = _ink_by_chunk(parts, book) if parts and max_ink else None
     report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink,
-                             cache_dir=PHOTO_CACHE / "ink")
+                             cache_dir=PHOTO_CACHE / "light")
     if parts and max_ink and ink is None:  # measured on the finished file: keep per chunk
         pages = iter(report.pages)
         for part, count in parts:
@@ -180,7 +186,7 @@ def _ink_by_chunk(parts, book):
     for part, readings in kept.items():
         if readings is None:
             kept[part] = [page.ink for page in preflight.check(
-                part, binding=book.binding, cache_dir=PHOTO_CACHE / "ink").pages]
+                part, binding=book.binding, cache_dir=PHOTO_CACHE / "light").pages]
             _keep_ink(part, kept[part])
     readings = [reading for part, _ in parts for reading in kept[part]]
     return None if None in readings else readings

@@ -12,9 +12,7 @@ docs/preflight.md explains each check. Exit codes: 0 ready, 1 errors, 2 cannot c
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
-import hashlib
 import io
 import json
 import math
@@ -24,14 +22,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 from PIL import Image, ImageCms, ImageMath
+
+from . import lighter
 
 PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "FOGRA39-reportpress.icc"
 BINDINGS = ("saddle-stitch", "perfect", "none")
@@ -330,6 +328,10 @@ FILL_OPS = {"f", "F", "f*"}
 STROKE_OPS = {"S", "s"}
 BOTH_OPS = {"B", "B*", "b", "b*"}
 TEXT_OPS = {"Tj", "TJ", "'", '"'}
+# The operators Reader.step reads: pikepdf leaves the others (paths, text positioning)
+# unparsed, which is a third of a text page's content. (BI ID EI: inline images.)
+READ_OPS = " ".join(["q Q cm g rg k G RG K cs CS sc scn SC SCN BT Tm Tf Tr gs sh Do BI ID EI",
+                     *FILL_OPS, *STROKE_OPS, *BOTH_OPS, *TEXT_OPS])
 
 
 def _get(dictionary, key):
@@ -466,7 +468,7 @@ class Reader:
     def run(self, stream, resources, gs, where):
         """Interpret one content stream: the operators that paint, select colours and fonts."""
         try:
-            instructions = pikepdf.parse_content_stream(stream)
+            instructions = pikepdf.parse_content_stream(stream, READ_OPS)
         except (pikepdf.PdfError, ValueError) as error:
             self.report.add("error", "file", f"cannot read the content of {where or 'the page'}: "
                             f"{error}", self.page)
@@ -1007,84 +1009,21 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300, cache_dir=
 
 def _light_copy(path, report, dpi, light, cache_dir=None):
     """The PDF with its JPEG photos at the ink rendering's resolution, where they are placed
-    largest: decoding them at full size is most of Ghostscript's time, and at `dpi` it
-    averages their pixels down anyway. (libjpeg decodes them at 1/2 to 1/8 of their size
-    directly, one photo per processor.) Other images are left as they are. Returns the
-    path to render: `light`, or the PDF itself when no image was made lighter. Lighter
-    photos are kept in `cache_dir`, if given, under a hash of the JPEG and the scale."""
+    largest (lighter.py: decoding them at full size is most of Ghostscript's time). Returns
+    the path to render: `light`, or the PDF itself when no image was made lighter."""
     ppi = {}
     for image in report.images:
         if image.object != "inline":
             ppi[image.object] = min(ppi.get(image.object, math.inf), image.min_ppi)
     with pikepdf.open(path) as pdf:
-        images = [pdf.get_object(*map(int, key.split())) for key, value in sorted(ppi.items())
-                  if value > 2 * dpi]
-        images = [(image, dpi / ppi[f"{image.objgen[0]} {image.objgen[1]}"])
-                  for image in images if _plain_jpeg(image)]
-        jpegs = [(image.read_raw_bytes(), scale, _COMPONENTS[str(image.ColorSpace)])
-                 for image, scale in images]  # (read here: a Pdf is not for threads)
-        with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
-            smaller = list(threads.map(lambda job: _smaller_kept(*job, cache_dir), jpegs))
-        lighter = 0
-        for (image, _), found in zip(images, smaller, strict=True):
-            if found:
-                image.write(found[0])  # (unfiltered)
-                image.Width, image.Height = found[1]
-                lighter += 1
-        if not lighter:
+        images = [(pdf.get_object(*map(int, key.split())), dpi / value)
+                  for key, value in sorted(ppi.items()) if value > 2 * dpi]
+        if not lighter.lighten(images, cache_dir):
             return path.resolve()
         # as fast as it can be written: nothing decoded or compressed
         pdf.save(light, compress_streams=False,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return light
-
-
-_COMPONENTS = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4}
-
-
-def _plain_jpeg(image):
-    """An 8-bit JPEG image in a device colour space, without masks."""
-    return (image.get("/Filter") == "/DCTDecode" and image.get("/BitsPerComponent") == 8
-            and str(image.get("/ColorSpace")) in _COMPONENTS
-            and "/SMask" not in image and "/Mask" not in image)
-
-
-def _smaller_kept(jpeg, scale, components, cache_dir):
-    """_smaller, kept in `cache_dir` (when not None) as width, height and the pixels."""
-    if cache_dir is None:
-        return _smaller(jpeg, scale, components)
-    key = hashlib.sha256(jpeg + repr(scale).encode()).hexdigest()[:32]
-    kept = Path(cache_dir) / f"{key}.ink-photo"
-    with contextlib.suppress(OSError, ValueError, zlib.error):
-        head, _, data = kept.read_bytes().partition(b"\n")
-        width, height = map(int, head.split())
-        return zlib.decompress(data), (width, height)
-    found = _smaller(jpeg, scale, components)
-    if found:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.{threading.get_ident()}")
-        tmp.write_bytes(b"%d %d\n" % found[1] + zlib.compress(found[0], 1))
-        os.replace(tmp, kept)
-    return found
-
-
-def _smaller(jpeg, scale, components):
-    """(pixels, size): the JPEG at `scale` of its size, as a PDF reader's DCTDecode gives
-    them; None if Pillow cannot read it, or it has not the PDF's number of components."""
-    try:
-        with Image.open(io.BytesIO(jpeg)) as photo:
-            if len(photo.getbands()) != components:
-                return None
-            size = (math.ceil(photo.width * scale), math.ceil(photo.height * scale))
-            photo.draft(photo.mode, size)
-            pixels = photo.resize(size, Image.Resampling.BOX).tobytes()
-            if photo.mode == "CMYK" and "adobe" in photo.info:
-                # Pillow undoes the inversion Adobe CMYK JPEGs are stored with; a PDF
-                # reader does not (hence their /Decode [1 0 …]): store it as read
-                pixels = pixels.translate(bytes(range(255, -1, -1)))
-            return pixels, size
-    except (OSError, ValueError):
-        return None
 
 
 def _ink_of(file, page, dpi, max_ink):

@@ -41,8 +41,13 @@ PAGES = {"/": "index.html", "/flatplan": "flatplan.html"}
 STATIC_FILES = {"proof.js": "text/javascript", "proof.css": "text/css"}
 DEFAULT_OUT = pipeline.PROJECT / "out" / "proof"
 DEFAULT_PORT = 8765
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1  # (a look at ~100 files' dates: well under a millisecond)
 DPI = 100
+
+
+def _lighter_photos():
+    """Where the pages' photos are kept at DPI, to be drawn fast (diff.read)."""
+    return pipeline.PHOTO_CACHE / "light"
 IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
@@ -151,12 +156,14 @@ class Proofer:
         started = time.monotonic()
         folder = self.out_dir / "builds" / f"{attempt:04d}"
         try:
+            # the pages first; the print shop's checks (preflight) follow, as warnings
             result = pipeline.build(self.content_dir, folder / "report.pdf", log=self._progress,
-                                    preflight="warn")
+                                    preflight="later")
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
-            rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering)
+            rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering,
+                                  photo_cache=_lighter_photos())
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
             return self._failed(attempt, folder, "The content has mistakes",
@@ -180,10 +187,31 @@ class Proofer:
             self.approved_diff = approved_diff
             self.version += 1
         self._prune()
+        self._check_for_print(result, pdf, build)
         changed = [p["number"] for p in build["pages"] if p["changed"]]
         note = f", changed: {diff.page_ranges(changed)}" if changed else ""
         self.say(f"build #{attempt}: {build['page_count']} pages in {build['seconds']} s"
                  f", {len(result.warnings)} warning(s){note}")
+
+    def _check_for_print(self, result, pdf, build):
+        """Preflight, once the pages are shown: its findings join the build's warnings."""
+        if result.check is None:
+            return
+        self.progress = "checking for the print shop"
+        try:
+            findings = result.check(pdf)
+        except Exception as error:  # (the pages stand; say what could not be checked)
+            traceback.print_exc()
+            findings = [f"preflight failed: {type(error).__name__}: {error}"]
+        result.warnings += findings
+        checked = {**build, "warnings": list(build["warnings"]),  # (the page may be reading
+                   "pages": [{**page, "warnings": list(page["warnings"])}  # `build` now)
+                             for page in build["pages"]]}
+        self._place_warnings(checked, result, findings)
+        with self.lock:
+            if self.current is build:  # (else: a newer build is shown already)
+                self.current = checked
+                self.version += 1
 
     def _failed(self, attempt, folder, title, problems):
         shutil.rmtree(folder, ignore_errors=True)
@@ -211,20 +239,25 @@ class Proofer:
                           "image": self.url(image), "warnings": [],
                           "width": page.image.width, "height": page.image.height,
                           "changed": changed})
-        general = []
-        for warning in result.warnings:
+        chapters = [{"id": c.id, "title": c.title, "page": result.anchors[f"chapter-{c.id}"]}
+                    for c in result.book.chapters if f"chapter-{c.id}" in result.anchors]
+        build = {"number": attempt, "when": _now(), "seconds": round(seconds, 1),
+                 "title": f"{result.book.title} — {result.book.organisation}",
+                 "pdf": self.url(pdf), "pdf_name": pdf.name, "page_count": len(pages),
+                 "pages": pages, "chapters": chapters, "warnings": [],
+                 "content": str(self.content_dir)}
+        self._place_warnings(build, result, result.warnings)
+        return build
+
+    def _place_warnings(self, build, result, warnings):
+        """Each warning by the page it concerns, else with the build's general ones."""
+        pages = build["pages"]
+        for warning in warnings:
             number = self._page_of(warning, result)
             if number and 1 <= number <= len(pages):
                 pages[number - 1]["warnings"].append(str(warning))
             else:
-                general.append(str(warning))
-        chapters = [{"id": c.id, "title": c.title, "page": result.anchors[f"chapter-{c.id}"]}
-                    for c in result.book.chapters if f"chapter-{c.id}" in result.anchors]
-        return {"number": attempt, "when": _now(), "seconds": round(seconds, 1),
-                "title": f"{result.book.title} — {result.book.organisation}",
-                "pdf": self.url(pdf), "pdf_name": pdf.name, "page_count": len(pages),
-                "pages": pages, "chapters": chapters, "warnings": general,
-                "content": str(self.content_dir)}
+                build["warnings"].append(str(warning))
 
     def _changed(self, before, page):
         """Does the page look different from the same page of the previous build?"""
@@ -293,8 +326,8 @@ class Proofer:
         try:
             approved = self._approved_rendering
             if approved is None:
-                approved = self._approved_rendering = diff.read(self.approved_pdf, DPI,
-                                                                trim=True)
+                approved = self._approved_rendering = diff.read(
+                    self.approved_pdf, DPI, trim=True, photo_cache=_lighter_photos())
             folder = self.out_dir / "approved-diff" / f"{build['number']:04d}"
             result = diff.compare(approved, rendering, folder)
         except (diff.UnreadablePDF, OSError) as error:

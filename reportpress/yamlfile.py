@@ -14,8 +14,8 @@ class Sequence(list):
     item_lines: list
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML (no Python tags), parsed by libyaml where PyYAML has it: 2–3× faster."""
 
 
 def _mapping(loader, node):

@@ -112,15 +112,20 @@ def test_a_chapter_that_does_not_keep_to_the_flatplan_is_named(tmp_path):
     assert glyph_text(result.pdf) == glyph_text(plain.pdf)
 
 
-def test_remembered_line_splits_change_no_byte(tmp_path):
-    """The speed-up in render.py answers exactly what Pango would: same PDF bytes."""
+def domain_chunk():
+    """(HTML, render arguments) of a domain chapter: columns balanced on each page."""
     book, _ = content.load(CONTENT)
     prepared = images.prepare_all([p.path for p in book.photos()], "print",
                                   pipeline.PHOTO_CACHE)
-    run = chunks.split(book.chapters)[2]  # a domain chapter: columns balanced on each page
+    run = chunks.split(book.chapters)[2]
     html = compose.compose(book, "print", lambda photo: f"photo:{prepared[photo.path].name}",
                            chunk=chunks.Chunk(run, 10, True, True), page_of={"online-qr": 2})
-    args = (compose.LAYOUT_DIR, [CONTENT, compose.LAYOUT_DIR], pipeline.PHOTO_CACHE)
+    return html, (compose.LAYOUT_DIR, [CONTENT, compose.LAYOUT_DIR], pipeline.PHOTO_CACHE)
+
+
+def test_remembered_line_splits_change_no_byte(tmp_path):
+    """The speed-up in render.py answers exactly what Pango would: same PDF bytes."""
+    html, args = domain_chunk()
     written = []
     for remember in (True, False):
         document = render.render(html, *args, remember_line_splits=remember)

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 from conftest import CONTENT
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from reportpress import diff, pipeline
 
@@ -215,3 +215,17 @@ def test_reading_again_renders_only_pages_drawn_differently(build, edited):
     # a new font subset: the new text can bring new glyphs)
     chapter = next(h.page for h in old.headings if h.title == "Werk" and h.level == 1)
     assert set(range(1, chapter - 1)) <= kept
+
+
+def test_photos_drawn_from_lighter_pixels_look_as_the_full_ones(build, tmp_path):
+    """The proof draws photos from pixels at its resolution, kept in a folder: the pages
+    read the same and look the same but for a shade at a photo's sharpest edges."""
+    full = rendering(build.pdf)
+    light = diff.read(build.pdf, photo_cache=tmp_path)
+    assert len(list(tmp_path.glob("*.light-photo"))) >= 8  # the report's photos, lighter
+    assert [p.text for p in light.pages] == [p.text for p in full.pages]
+    for before, after in zip(full.pages, light.pages, strict=True):
+        difference = ImageStat.Stat(ImageChops.difference(before.image, after.image))
+        assert max(difference.mean) < 4, before.number  # (of 255)
+    again = diff.read(build.pdf, photo_cache=tmp_path)  # from the kept pixels
+    assert [p.digest for p in again.pages] == [p.digest for p in light.pages]

@@ -197,7 +197,7 @@ def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, 
     with tempfile.TemporaryDirectory() as cache:  # photos kept lighter: the same readings
         assert [preflight.check(path, cache_dir=cache).pages[page - 1].ink
                 for _ in range(2)] == [light, light]
-        assert len(list(Path(cache).glob("*.ink-photo"))) == 1
+        assert len(list(Path(cache).glob("*.light-photo"))) == 1
     report = preflight.check(path, max_ink=None)
     assert preflight._light_copy(path, report, preflight.INK_DPI, path.with_name("l.pdf")) \
         != path.resolve()  # (the photo was made lighter)

@@ -19,6 +19,9 @@ from reportpress import diff
 
 CHROMIUM = Path("/usr/bin/chromium")
 BUILD_TIMEOUT = 300  # s: a build takes 30–60 s, more on a busy machine
+# a build's pages are shown first, then the print shop's checks (preflight) join them
+SHOWN_AND_CHECKED = ('document.body.dataset.build === "{build}"'
+                     ' && document.body.dataset.state === "ok"')
 
 
 class Server:
@@ -77,7 +80,7 @@ def browser():
 def page(browser, server):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(server.url)
-    wait_for(page, server, 'document.body.dataset.build === "1"')
+    wait_for(page, server, SHOWN_AND_CHECKED.format(build=1))
     yield page
     page.close()
 
@@ -133,6 +136,8 @@ def test_the_chapter_menu_leads_to_each_chapters_first_page(page, build):
 def test_warnings_stand_by_their_page_and_the_pdf_is_linked(page, server):
     build = status(page)["build"]
     with_warnings = [p["number"] for p in build["pages"] if p["warnings"]]
+    # preflight's, by the page: the cover photo is placed below 300 ppi
+    assert any("ppi" in warning for warning in build["pages"][0]["warnings"])
     badges = page.eval_on_selector_all(
         ".page:has(.badge.warned)", "els => els.map(e => +e.dataset.page)")
     assert badges == with_warnings
@@ -172,7 +177,7 @@ def test_an_edit_appears_without_a_reload_with_the_changed_pages_marked(page, se
     page.evaluate("window.notReloaded = true")
 
     add_paragraph(server.content / "werk" / "expeditie-miriam.md")
-    wait_for(page, server, 'document.body.dataset.build === "2"')
+    wait_for(page, server, SHOWN_AND_CHECKED.format(build=2))
 
     assert page.evaluate("window.notReloaded") is True
     build = status(page)["build"]
