@@ -128,11 +128,12 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
                                                                                strict=True)]
     certain = [all(known[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
+    edited = max(range(len(runs)), key=lambda i: _last_edit(runs[i], book.content_dir))
     layout = _Round(compose_html, _fingerprint(edition, published), cache_dir,
                     (render_args, edition, published, book.language))
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
-        laid, written_out, keys, htmls = layout.run(chunks, certain, page_of, log)
+        laid, written_out, keys, htmls = layout.run(chunks, certain, page_of, edited, log)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -159,8 +160,10 @@ class _Round:
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job_args = cache_dir, job_args
 
-    def run(self, chunks, certain, page_of, log):
-        """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks."""
+    def run(self, chunks, certain, page_of, edited, log):
+        """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
+        The `edited` one is composed first and, when it can be, laid out while the others
+        are composed (a rebuild after an edit: it is the one to lay out)."""
         known = dict(page_of)
         count = len(chunks)
         laid, written_out, keys = [None] * count, [None] * count, [None] * count
@@ -181,9 +184,6 @@ class _Round:
                 running[_submit(htmls[i], chunks[i], stem, self.job_args)] = i
                 submitted += 1
 
-        # the chunk edited last is composed first and, when it can be, laid out while the
-        # others are composed (a rebuild after an edit: it is the one to lay out)
-        edited = max(range(count), key=lambda i: _last_edit(chunks[i]))
         htmls[edited] = self._compose(chunks[edited], known)
         if _targets(htmls[edited]) <= known.keys():
             start(edited, _targets(htmls[edited]))
@@ -239,11 +239,12 @@ def _targets(html):
             | _written_out(html).keys()) - _ids(html)
 
 
-def _last_edit(chunk):
-    """When a file in its chapters' folders last changed (ns)."""
+def _last_edit(run, content_dir):
+    """When a file in the folders of a run of chapters last changed (ns)."""
     newest = 0
-    for chapter in chunk.chapters:
-        with contextlib.suppress(OSError), os.scandir(Path(chapter.source).parent) as found:
+    for chapter in run:  # (a chapter's source is named from the content folder's parent)
+        folder = Path(content_dir).parent / Path(chapter.source).parent
+        with contextlib.suppress(OSError), os.scandir(folder) as found:
             newest = max([newest, *(entry.stat().st_mtime_ns for entry in found)])
     return newest
 
