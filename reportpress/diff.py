@@ -178,18 +178,20 @@ def page_ranges(numbers):
 
 # --- reading -------------------------------------------------------------------------
 
-def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None):
+def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources=None):
     """Render every page of a PDF; raises UnreadablePDF with a message for people.
     trim: render only the trim box (the finished page, without bleed and crop marks).
     previous (a Rendering at the same dpi and trim): a page drawn by the same content and
     resources as one there is not rendered again (the proof, after an edit to one story).
     photo_cache (a folder; the proof): JPEG photos placed at more than twice `dpi` are
     drawn from their pixels at `dpi`, kept there (lighter.py): much the same on screen, in
-    a fraction of the time. Without it, every pixel is decoded (comparing PDFs)."""
+    a fraction of the time. Without it, every pixel is decoded (comparing PDFs).
+    sources: what draws each page, when the caller knows it (a build laid out in chunks);
+    else worked out from the file (page_sources)."""
     path = Path(pdf_path)
     if not path.is_file():
         raise UnreadablePDF(f"{path}: no such file")
-    sources = page_sources(path)
+    sources = sources or page_sources(path)
     known = {page.source: page for page in previous.pages if page.source} if previous else {}
     with PDFIUM_LOCK:
         try:

@@ -42,6 +42,7 @@ class Result:
     warnings: list = field(default_factory=list)  # Problem or str
     compose_html: object = None  # () -> the HTML of the whole report
     check: object = None  # (pdf path) -> the print shop's findings, when left for later
+    page_sources: list = None  # laid out in chunks: what draws each page (diff.read)
 
     @functools.cached_property
     def html(self):
@@ -120,9 +121,12 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
     write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
+    # a page is drawn by its chunk (whose cache key says all it depends on) and its place
+    sources = [f"{part.stem}:{index}" for part, count in paged.parts
+               for index in range(count)] if paged.parts else None
     return Result(output, book, paged.page_count, anchors, warnings,
                   lambda: compose.compose(book, edition, image_for),
-                  check if preflight == "later" and edition == "print" else None)
+                  check if preflight == "later" and edition == "print" else None, sources)
 
 
 def document_id(html, book):

@@ -41,7 +41,8 @@ PAGES = {"/": "index.html", "/flatplan": "flatplan.html"}
 STATIC_FILES = {"proof.js": "text/javascript", "proof.css": "text/css"}
 DEFAULT_OUT = pipeline.PROJECT / "out" / "proof"
 DEFAULT_PORT = 8765
-POLL_SECONDS = 0.1  # (a look at ~100 files' dates: well under a millisecond)
+POLL_SECONDS = 0.1  # (a look at ~100 files' dates: about a millisecond)
+SETTLE_SECONDS = 0.03  # a change is built once the files stay put this long
 DPI = 100
 
 
@@ -122,14 +123,15 @@ class Proofer:
         return files
 
     def _watcher(self):
-        last = self._seen
         while not self._stop.wait(POLL_SECONDS):
             snapshot = self._snapshot()
-            # build once the files have stayed put for one poll (an editor saving several)
-            if snapshot != self._seen and snapshot == last:
-                self._seen = snapshot
-                self._wake.set()
-            last = snapshot
+            # a change: build once the files stay put for a moment (an editor saving several)
+            while snapshot != self._seen and not self._stop.wait(SETTLE_SECONDS):
+                again = self._snapshot()
+                if again == snapshot:
+                    self._seen = snapshot
+                    self._wake.set()
+                snapshot = again
 
     def _builder(self):
         while not self._stop.is_set():
@@ -163,7 +165,7 @@ class Proofer:
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
             rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering,
-                                  photo_cache=_lighter_photos())
+                                  photo_cache=_lighter_photos(), sources=result.page_sources)
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
             return self._failed(attempt, folder, "The content has mistakes",

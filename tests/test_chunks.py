@@ -10,7 +10,7 @@ from conftest import CONTENT
 from helpers import copy_content, edit
 from pdftext import page_texts
 
-from reportpress import chunks, compose, content, images, pipeline, render
+from reportpress import chunks, compose, content, diff, images, pipeline, render
 from reportpress.problems import LayoutError
 
 
@@ -70,6 +70,16 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     warm = pipeline.build(folder, tmp_path / "warm.pdf", chunk_cache=cache, log=progress.append)
     assert f"  laid out 1 of {count} chunks" in progress
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
+
+    # what draws each page is known from its chunk: the proof renders only the new chunk's
+    # pages again, and they look as a fresh rendering of the file shows them
+    werk = first.anchors["chapter-werk"], first.anchors["chapter-school"]
+    moved = [n for n, (a, b) in enumerate(zip(first.page_sources, warm.page_sources,
+                                              strict=True), start=1) if a != b]
+    assert moved and werk[0] - 1 <= moved[0] and moved[-1] < werk[1]
+    shown = diff.read(warm.pdf, previous=diff.read(first.pdf, sources=first.page_sources),
+                      sources=warm.page_sources)
+    assert [p.digest for p in shown.pages] == [p.digest for p in diff.read(warm.pdf).pages]
 
     # cold: no chunk laid out before (the page map alone is kept, so one round suffices)
     cold_cache.mkdir()
