@@ -198,20 +198,17 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
             document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as error:
             raise UnreadablePDF(f"{path}: not a readable PDF ({error})") from None
-        light, position = None, {}  # lighter copies of the pages to render, and where
+        todo = [index for index in range(len(document))
+                if index >= len(sources) or sources[index] not in known]
+        drawing = _pages_to_draw(path, document, todo, dpi, photo_cache)
         try:
-            todo = [index for index in range(len(document))
-                    if index >= len(sources) or sources[index] not in known]
-            if photo_cache and todo and sources:
-                light = _lighter_pages(path, document, todo, dpi, photo_cache)
-                position = {index: number for number, index in enumerate(todo)}
             pages, scale = [], dpi / 72
             for index in range(len(document)):
                 source = sources[index] if index < len(sources) else None
                 if source in known:
                     pages.append(dataclasses.replace(known[source], number=index + 1))
                     continue
-                page = light[position[index]] if light else document[index]
+                page = next(drawing)
                 crop = _trim_crop(page) if trim else (0, 0, 0, 0)
                 image = page.render(scale=scale, crop=crop).to_pil().convert("RGB")
                 textpage = page.get_textpage()
@@ -222,10 +219,27 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
         except pdfium.PdfiumError as error:
             raise UnreadablePDF(f"{path}: a page could not be rendered ({error})") from None
         finally:
-            if light:
-                light.close()
+            drawing.close()
             document.close()
     return Rendering(path, pages, headings)
+
+
+LIGHTER_AT_ONCE = 8  # pages: their photos' lighter pixels are held while they are drawn
+
+
+def _pages_to_draw(path, document, indexes, dpi, photo_cache):
+    """The pdfium pages at `indexes`, in order: with a `photo_cache`, from copies whose
+    photos are lighter, made a few pages at a time."""
+    for start in range(0, len(indexes), LIGHTER_AT_ONCE):
+        batch = indexes[start:start + LIGHTER_AT_ONCE]
+        light = _lighter_pages(path, document, batch, dpi, photo_cache) if photo_cache \
+            else None
+        try:
+            for number, index in enumerate(batch):
+                yield light[number] if light else document[index]
+        finally:
+            if light:
+                light.close()
 
 
 def _lighter_pages(path, document, indexes, dpi, cache_dir):
