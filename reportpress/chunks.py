@@ -373,13 +373,13 @@ def _render_chunk(html, first_page, lead, stem, render_args, edition, published,
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
         _write_json(Path(stem + ".json"), laid.__dict__)
     del document, pages, kept
-    threading.Thread(target=_give_back_memory).start()  # (while the result goes back)
+    threading.Thread(target=give_back_memory).start()  # (while the result goes back)
     return laid
 
 
-def _give_back_memory():
-    """A worker waits for the next build holding the memory of its last layout, unless it
-    hands what is free back to the system (glibc keeps it otherwise)."""
+def give_back_memory():
+    """A process waiting for the next build (a worker, the proof server) would hold the
+    memory of its last one, unless it hands what is free back (glibc keeps it otherwise)."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 from PIL import Image
 
-from . import compose, diff, pipeline
+from . import chunks, compose, diff, pipeline
 from .problems import ContentError, LayoutError
 
 STATIC = Path(__file__).resolve().parent / "proof_page"
@@ -153,6 +153,7 @@ class Proofer:
             self._build(attempt)
         finally:
             self.building, self.progress = False, ""
+            chunks.give_back_memory()  # (about 120 MB of 340 between builds)
 
     def _build(self, attempt):
         started = time.monotonic()
