@@ -415,8 +415,9 @@ def merge(paths, output, finish=None):
 
 def _share_images(pdf):
     """A photo placed in two chunks is in both chunks' PDFs: keep one copy (qpdf leaves the
-    other out when nothing refers to it any more)."""
-    kept, seen = {}, set()
+    other out when nothing refers to it any more). Only images alike in size and encoding
+    can be copies: only those are read and hashed."""
+    uses, seen = [], set()  # uses: (resources, kind, name, image), in page order
 
     def visit(resources):
         if not isinstance(resources, pikepdf.Dictionary) or resources.objgen in seen:
@@ -426,15 +427,25 @@ def _share_images(pdf):
         for kind in ("/XObject", "/Pattern"):
             for name, item in list(resources.get(kind, {}).items()):
                 if item.get("/Subtype") == "/Image":
-                    key = (hashlib.sha256(item.read_raw_bytes()).digest(),
-                           *(repr(item.get(k)) for k in ("/Width", "/Height", "/Filter",
-                                                         "/ColorSpace", "/Decode")))
-                    resources[kind][name] = kept.setdefault(key, item)
+                    uses.append((resources, kind, name, item))
                 elif isinstance(item, pikepdf.Stream):
                     visit(item.get("/Resources"))
 
     for page in pdf.pages:
         visit(page.obj.get("/Resources"))
+    alike = {}
+    for use in uses:
+        image = use[3]
+        alike.setdefault(tuple(repr(image.get(key)) for key in (
+            "/Width", "/Height", "/Filter", "/ColorSpace", "/Decode", "/Length")), []).append(use)
+    for group in alike.values():
+        if len({image.objgen for *_, image in group}) < 2:
+            continue
+        kept, digests = {}, {}
+        for resources, kind, name, image in group:
+            if image.objgen not in digests:
+                digests[image.objgen] = hashlib.sha256(image.read_raw_bytes()).digest()
+            resources[kind][name] = kept.setdefault(digests[image.objgen], image)
 
 
 def _page_index(pdf, destination):

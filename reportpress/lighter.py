@@ -28,13 +28,13 @@ def lighten(images, cache_dir=None):
             for image, scale in images]  # (read here: a Pdf is not for threads)
     with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
         smaller = list(threads.map(lambda job: _smaller_kept(*job, cache_dir), jobs))
-    lighter = 0
+    made = 0
     for (image, _), found in zip(images, smaller, strict=True):
         if found:
             image.write(found[0])  # (unfiltered)
             image.Width, image.Height = found[1]
-            lighter += 1
-    return lighter
+            made += 1
+    return made
 
 
 def plain_jpeg(image):

@@ -31,8 +31,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PIL import Image
-
 from . import chunks, compose, diff, pipeline
 from .problems import ContentError, LayoutError
 
@@ -44,12 +42,12 @@ DEFAULT_PORT = 8765
 POLL_SECONDS = 0.1  # (a look at ~100 files' dates: about a millisecond)
 SETTLE_SECONDS = 0.03  # a change is built once the files stay put this long
 DPI = 100
+IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
 def _lighter_photos():
     """Where the pages' photos are kept at DPI, to be drawn fast (diff.read)."""
     return pipeline.PHOTO_CACHE / "light"
-IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
 def _now():
@@ -228,7 +226,9 @@ class Proofer:
 
     def _describe(self, attempt, result, pdf, rendering, seconds):
         """The build as the page gets it (JSON)."""
-        previous = {p["number"]: p for p in self.current["pages"]} if self.current else None
+        with self.lock:
+            shown = self._rendering if self.current else None  # (the build on the page)
+        previous = {p.number: p for p in shown.pages} if shown else None
         pages = []
         for page in rendering.pages:
             digest = page.digest[:24]
@@ -266,13 +266,8 @@ class Proofer:
         """Does the page look different from the same page of the previous build?"""
         if before is None:
             return True
-        if before["digest"] == page.digest[:24]:
-            return False
-        path = self.file_for(before["image"])
-        if path is None:
-            return True
-        with Image.open(path) as image:
-            return bool(diff.changed_boxes(image.convert("RGB"), page.image))
+        return before.digest != page.digest and bool(diff.changed_boxes(before.image,
+                                                                         page.image))
 
     def _page_of(self, warning, result):
         """The page a warning concerns: the story or chapter of its file, or a page it names."""

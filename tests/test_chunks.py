@@ -1,6 +1,7 @@
 """Laying out in chunks (in parallel, cached, merged) gives the report a single-pass layout
 gives: same pages, same text, same page numbers, same bookmarks. A warm rebuild after an
 edit lays out only the edited chunk and gives the bytes a cold build gives."""
+import hashlib
 import json
 import shutil
 
@@ -180,3 +181,24 @@ def test_a_page_reference_to_what_is_not_laid_out_fails_the_build(build):
                for found in where for target, index in found.items())
     with pytest.raises(LayoutError, match="#online-qr"):
         chunks._references([html for html in htmls if ' id="online-qr"' not in html])
+
+
+def test_a_photo_placed_in_two_chunks_is_stored_once(build):
+    """Each chunk's PDF holds the photos it places; the merged file keeps one copy."""
+    with pikepdf.open(build.pdf) as pdf:
+        images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
+                  and obj.get("/Subtype") == "/Image"]
+        digests = [hashlib.sha256(image.read_raw_bytes()).digest() for image in images]
+        assert len(set(digests)) == len(digests) > 5
+        pages = {}  # image -> the pages drawing it
+        for number, page in enumerate(pdf.pages, start=1):
+            for image in page.get_images().values():
+                pages.setdefault(image.objgen, set()).add(number)
+    # (where each chunk's first chapter is bookmarked: a page or so into the chunk)
+    titles = {run[0].title for run in chunks.split(build.book.chapters)}
+    starts = sorted(page for level, title, page in outline(build.pdf)
+                    if level == 1 and title in titles)
+    def chunk_of(page):
+        return sum(start <= page for start in starts)
+    assert len(starts) >= 6
+    assert any(len({chunk_of(page) for page in numbers}) > 1 for numbers in pages.values())
