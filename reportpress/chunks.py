@@ -185,8 +185,8 @@ class _Round:
                 submitted += 1
 
         htmls[edited] = self._compose(chunks[edited], known)
-        if _targets(htmls[edited]) <= known.keys():
-            start(edited, _targets(htmls[edited]))
+        if (targets := _targets(htmls[edited])) <= known.keys():
+            start(edited, targets)
         htmls = [html or self._compose(chunk, known) for html, chunk in zip(htmls, chunks,
                                                                              strict=True)]
         refer = _references(htmls)
@@ -311,7 +311,6 @@ def _warm_up(layout_dir):
         from . import render
 
         render.warm_up(layout_dir)
-
 
 
 def _submit(html, chunk, stem, job_args):

@@ -51,6 +51,12 @@ class Result:
         return self.compose_html()
 
 
+def lighter_photos():
+    """Where photos are kept at low resolution, for preflight's ink and the proof's pages
+    (lighter.py)."""
+    return PHOTO_CACHE / "light"
+
+
 def default_output(book, edition="print"):
     return PROJECT / "out" / f"{book.output_names[edition]}.pdf"
 
@@ -163,7 +169,7 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         max_ink = None
     ink = _ink_by_chunk(parts, book) if parts and max_ink else None
     report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink,
-                             cache_dir=PHOTO_CACHE / "light")
+                             cache_dir=lighter_photos())
     if parts and max_ink and ink is None:  # measured on the finished file: keep per chunk
         pages = iter(report.pages)
         for part, count in parts:
@@ -190,7 +196,7 @@ def _ink_by_chunk(parts, book):
     for part, readings in kept.items():
         if readings is None:
             kept[part] = [page.ink for page in preflight.check(
-                part, binding=book.binding, cache_dir=PHOTO_CACHE / "light").pages]
+                part, binding=book.binding, cache_dir=lighter_photos()).pages]
             _keep_ink(part, kept[part])
     readings = [reading for part, _ in parts for reading in kept[part]]
     return None if None in readings else readings

@@ -45,11 +45,6 @@ DPI = 100
 IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
-def _lighter_photos():
-    """Where the pages' photos are kept at DPI, to be drawn fast (diff.read)."""
-    return pipeline.PHOTO_CACHE / "light"
-
-
 def _now():
     return datetime.now().strftime("%H:%M:%S")
 
@@ -164,7 +159,8 @@ class Proofer:
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
             rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering,
-                                  photo_cache=_lighter_photos(), sources=result.page_sources)
+                                  photo_cache=pipeline.lighter_photos(),
+                                  sources=result.page_sources)
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
             return self._failed(attempt, folder, "The content has mistakes",
@@ -325,7 +321,7 @@ class Proofer:
             approved = self._approved_rendering
             if approved is None:
                 approved = self._approved_rendering = diff.read(
-                    self.approved_pdf, DPI, trim=True, photo_cache=_lighter_photos())
+                    self.approved_pdf, DPI, trim=True, photo_cache=pipeline.lighter_photos())
             folder = self.out_dir / "approved-diff" / f"{build['number']:04d}"
             result = diff.compare(approved, rendering, folder)
         except (diff.UnreadablePDF, OSError) as error:
