@@ -4,16 +4,22 @@
     python3 benchmarks/bench.py [--skip-scaling]
 
 Each measurement runs in a process of its own, with caches of its own under a temporary
-folder (the project's out/ is not touched); peak memory is the most that process and all
-the processes it started (layout workers, Ghostscript) held at once, sampled every 0.1 s
-(proportional set size: memory they share is counted once).
+folder (the project's out/ is not touched). Times come from runs without the memory
+sampler; peak memory from one more run of each with it: the most that process and all the
+processes it started (layout workers, Ghostscript) held at once, sampled every 0.1 s
+(proportional set size: memory they share is counted once). Sampling takes CPU time the
+build would have (1-2 s of a 9 s build on 2 cores), so the two are never measured at once.
 - WeasyPrint alone: the composed HTML of the whole report, laid out and written by plain
   WeasyPrint in one process (our fonts and URL fetcher, nothing else of ours);
 - fresh build: nothing cached (a new checkout): photos separated, every chunk laid out at
   once from the flatplan (the chapters' `pages:`);
 - cold build: photos prepared, no chunk laid out yet, no page map;
 - cold layout, page map known: every chunk laid out again, in one round (as after a
-  change to the layout); these two and the baseline are the best of two runs;
+  change to the layout). The machine's speed drifts from minute to minute, so these two
+  and the baseline run back to back, in three rounds: the ratios are per round, the
+  times the fastest;
+- builds run as `make_pdf.py` does (reportpress.cli), with REPORTPRESS_CACHE pointing to
+  the benchmark's folder;
 - warm rebuild: one story edited, `make_pdf.py` run again (a new process);
 - proof rebuild: the proof server running (its first build shown), one story saved, five
   times: the time until the new PDF is written, until its pages are shown (rendered, their
@@ -23,6 +29,7 @@ the processes it started (layout workers, Ghostscript) held at once, sampled eve
 """
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -37,7 +44,8 @@ CHILD = r"""
 import json, os, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-mode, content, out, photos, chunks = sys.argv[1:6]
+mode, content, out, photos, sampled = sys.argv[1:6]
+sampled = sampled == "memory"
 EDITS = 5  # the proof: one story saved this many times, each time once the proof is done
 peak = [0]
 
@@ -70,7 +78,8 @@ def sample():
         time.sleep(0.1)
 
 
-threading.Thread(target=sample, daemon=True).start()
+if sampled:  # (its own run: sampling /proc takes CPU time the build would have)
+    threading.Thread(target=sample, daemon=True).start()
 started = time.perf_counter()
 extra = {{}}
 if mode == "weasyprint":  # one render, one write, as WeasyPrint does it
@@ -80,60 +89,85 @@ if mode == "weasyprint":  # one render, one write, as WeasyPrint does it
                              remember_line_splits=False)
     pages = len(document.pages)
     document.write_pdf(out)
-else:
-    from reportpress import pipeline
-    pipeline.PHOTO_CACHE = Path(photos)
-    said = []
-    if mode == "proof":  # the proof server, as an editor has it: save a story, wait
-        from reportpress import proof
-        build, written = pipeline.build, []
+    seconds = time.perf_counter() - started
+elif mode == "proof":  # the proof server, as an editor has it: save a story, wait
+    from reportpress import pipeline, proof
+    build, written = pipeline.build, []
 
-        def build_here(*args, **kwargs):  # (its caches under the benchmark's folder)
-            result = build(*args, **kwargs, chunk_cache=chunks)
-            written.append(time.perf_counter())
-            return result
+    def build_noted(*args, **kwargs):
+        result = build(*args, **kwargs)
+        written.append(time.perf_counter())
+        return result
 
-        pipeline.build = build_here
-        server = proof.Proofer(content, Path(out).parent / "proof", log=said.append)
-        server.start()
+    pipeline.build = build_noted
+    server = proof.Proofer(content, Path(out).parent / "proof", log=lambda message: None)
+    server.start()
 
-        def wait(condition):
-            while not condition():
-                time.sleep(0.005)
+    def wait(condition):
+        while not condition():
+            time.sleep(0.005)
 
-        wait(lambda: server.current and not server.building)  # the first build, checked
-        story = Path(content) / "werk" / "expeditie-miriam.md"
-        text, times = story.read_text(), {{"pdf": [], "shown": [], "checked": []}}
-        for edit in range(EDITS):  # (each a new name: no chunk in the cache has it)
-            time.sleep(1)
-            started = time.perf_counter()
-            story.write_text(text.replace("Miriam", "Mi" + "r" * (edit + 2) + "iam", 1))
-            wait(lambda: server.current["number"] >= edit + 2)
-            times["shown"].append(time.perf_counter() - started)
-            times["pdf"].append(written[-1] - started)
-            wait(lambda: not server.building)
-            times["checked"].append(time.perf_counter() - started)
-        server.stop()
-        extra = {{name: sorted(values) for name, values in times.items()}}
-        pages = server.current["page_count"]
-    else:
-        result = pipeline.build(content, out, chunk_cache=chunks, log=said.append)
-        pages = result.page_count
-        extra["laid_out"] = " + ".join(line.split()[2] for line in said if " chunks" in line)
-seconds = extra["shown"][EDITS // 2] if mode == "proof" else time.perf_counter() - started
-if mode == "build":  # (the build does not compose it: only asked for, as here)
-    open(out + ".html", "w").write(result.html)
-print(json.dumps(dict(seconds=seconds, pages=pages, peak_mb=peak[0], **extra)))
+    wait(lambda: server.current and not server.building)  # the first build, checked
+    story = Path(content) / "werk" / "expeditie-miriam.md"
+    text, times = story.read_text(), {{"pdf": [], "shown": [], "checked": []}}
+    for edit in range(EDITS):  # (each a new name: no chunk in the cache has it)
+        time.sleep(1)
+        started = time.perf_counter()
+        new = "Mi" + "r" * (edit + 2 + EDITS * sampled) + "iam"  # (the other run's: cached)
+        story.write_text(text.replace("Miriam", new, 1))
+        wait(lambda: server.current["number"] >= edit + 2)
+        times["shown"].append(time.perf_counter() - started)
+        times["pdf"].append(written[-1] - started)
+        wait(lambda: not server.building)
+        times["checked"].append(time.perf_counter() - started)
+    server.stop()
+    extra = {{name: sorted(values) for name, values in times.items()}}
+    seconds, pages = times["shown"][EDITS // 2], server.current["page_count"]
+else:  # a build, as `make_pdf.py` runs it ("html": and writes the composed HTML)
+    import contextlib, io
+    from reportpress import cli
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        code = cli.main(["--content", content, "-o", out]
+                        + (["--html", out + ".html"] if mode == "html" else []))
+    seconds = time.perf_counter() - started
+    if code:
+        sys.exit(said.getvalue())
+    import pikepdf
+    pages = len(pikepdf.open(out).pages)
+    extra["laid_out"] = " + ".join(line.split()[2] for line in said.getvalue().splitlines()
+                                   if " chunks" in line)
+print(json.dumps(dict(seconds=seconds, pages=pages, peak_mb=peak[0] if sampled else None,
+                      **extra)))
 """
 
 
-def measure(mode, content, out, photos, chunks):
+ROUNDS = 3  # of plain WeasyPrint, a cold build and one with the page map, back to back
+
+
+def measure(mode, content, out, cache, memory=False):
+    """One run in a process of its own, keeping what builds keep in `cache`."""
     done = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), mode,
-                           str(content), str(out), str(photos), str(chunks)],
-                          capture_output=True, text=True)
+                           str(content), str(out), str(cache / "images"),
+                           "memory" if memory else "time"], capture_output=True, text=True,
+                          env={**os.environ, "REPORTPRESS_CACHE": str(cache)})
     if done.returncode:
         sys.exit(f"{mode} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def timed_and_sampled(mode, content, out, cache, runs=1, reset=lambda: None):
+    """The fastest of `runs` runs without the memory sampler, and the peak memory of one
+    more run with it: reading /proc every 0.1 s costs a 2-core machine 1-2 s of a 9 s
+    multi-process build (and much less of plain WeasyPrint's one process), so the two are
+    not measured in the same run. `reset()` goes before each run."""
+    timed = []
+    for _ in range(runs):
+        reset()
+        timed.append(measure(mode, content, out, cache))
+    reset()
+    sampled = measure(mode, content, out, cache, memory=True)
+    return {**min(timed, key=lambda row: row["seconds"]), "peak_mb": sampled["peak_mb"]}
 
 
 def quadruple(content, target):
@@ -167,48 +201,71 @@ def main():
     args = parser.parse_args()
     bootstrap.ensure_venv()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
-    content, photos, chunks = work / "content", work / "photos", work / "chunks"
+    content, cache = work / "content", work / "cache"
     shutil.copytree(ROOT / "content", content)
+    photos, chunks = cache / "images", cache / "chunks"
 
-    rows = {}
-    rows["fresh build, nothing cached"] = measure("build", content, work / "fresh.pdf",
-                                                  photos, chunks)
-    html = work / "fresh.pdf.html"
-    # this machine's speed varies from run to run: the baseline is the best of two
-    rows["WeasyPrint alone, same HTML"] = base = min(
-        (measure("weasyprint", html, work / "plain.pdf", photos, chunks) for _ in range(2)),
-        key=lambda row: row["seconds"])
-    cold = []
-    for _ in range(2):  # the best of two, as for the baseline
+    def forget_chunks():
         shutil.rmtree(chunks, ignore_errors=True)
-        cold.append(measure("build", content, work / "cold.pdf", photos, chunks))
-    rows["cold build (photos prepared)"] = cold = min(cold, key=lambda row: row["seconds"])
-    known = []
-    for _ in range(2):  # the best of two, as for the baseline
+
+    def forget_all():  # a new checkout: no photo separated, no chunk laid out
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def keep_page_map():
         for part in chunks.glob("*"):
             if not part.name.startswith("pagemap-"):
                 part.unlink()
-        known.append(measure("build", content, work / "map.pdf", photos, chunks))
-    rows["cold layout, page map known"] = known = min(known, key=lambda row: row["seconds"])
+
     story = content / "werk" / "expeditie-miriam.md"
-    story.write_text(story.read_text().replace("Miriam", "Mirjam", 1))
-    rows["warm rebuild, one story edited"] = warm = measure("build", content,
-                                                            work / "warm.pdf", photos, chunks)
-    story.write_text(story.read_text().replace("Mirjam", "Miriam", 1))
-    rows["proof rebuild, one story edited"] = proof = measure("proof", content,
-                                                              work / "proof.pdf", photos, chunks)
+    original, edits = story.read_text(), iter(range(1, 100))
+
+    def edit_story():  # each time a name no cached chunk has
+        story.write_text(original.replace("Miriam", "Mir" + "j" * next(edits) + "am", 1))
+
+    rows = {}
+    rows["fresh build, nothing cached"] = timed_and_sampled(
+        "build", content, work / "fresh.pdf", cache, reset=forget_all)
+    measure("html", content, work / "same.pdf", cache)  # the HTML the baseline lays out
+    # This machine's speed drifts by up to a quarter from minute to minute: the baseline and
+    # the cold builds are run back to back, in rounds, and compared within each round.
+    rounds = []
+    for _ in range(ROUNDS):
+        plain = measure("weasyprint", work / "same.pdf.html", work / "plain.pdf", cache)
+        forget_chunks()
+        cold = measure("build", content, work / "cold.pdf", cache)
+        keep_page_map()
+        rounds.append((plain, cold, measure("build", content, work / "map.pdf", cache)))
+    for column, (name, mode, out, reset) in enumerate([
+            ("WeasyPrint alone, same HTML", "weasyprint", "plain.pdf", lambda: None),
+            ("cold build (photos prepared)", "build", "cold.pdf", forget_chunks),
+            ("cold layout, page map known", "build", "map.pdf", keep_page_map)]):
+        reset()  # (peak memory: one more run each, sampled)
+        sampled = measure(mode, work / "same.pdf.html" if column == 0 else content,
+                          work / out, cache, memory=True)
+        fastest = min((runs[column] for runs in rounds), key=lambda row: row["seconds"])
+        rows[name] = {**fastest, "peak_mb": sampled["peak_mb"]}
+    same = {(work / name).read_bytes() for name in ("fresh.pdf", "cold.pdf", "map.pdf")}
+    rows["warm rebuild, one story edited"] = warm = timed_and_sampled(
+        "build", content, work / "warm.pdf", cache, reset=edit_story)
+    story.write_text(original)
+    rows["proof rebuild, one story edited"] = proof = timed_and_sampled(
+        "proof", content, work / "proof.pdf", cache)
     if not args.skip_scaling:
-        four = quadruple(ROOT / "content", work / "content-4x")
-        rows["4x content, cold build"] = big = measure("build", four, work / "four.pdf", photos,
-                                                       work / "chunks-4x")
+        four, cache4 = quadruple(ROOT / "content", work / "content-4x"), work / "cache-4x"
+        shutil.copytree(photos, cache4 / "images")  # (the same photos, prepared)
+        rows["4x content, cold build"] = big = timed_and_sampled(
+            "build", four, work / "four.pdf", cache4,
+            reset=lambda: shutil.rmtree(cache4 / "chunks", ignore_errors=True))
 
     print(f"\n{'measurement':34} {'seconds':>8} {'pages':>6} {'peak MB':>8}  chunks laid out")
     for name, row in rows.items():
         print(f"{name:34} {row['seconds']:8.1f} {row['pages']:6d} {row['peak_mb']:8.0f}"
               f"  {row.get('laid_out', '')}")
-    plain = base["seconds"]
-    print(f"\ncold build / WeasyPrint alone: {cold['seconds'] / plain:.2f}x; with the page map"
-          f" known: {known['seconds'] / plain:.2f}x (target 0.6x)")
+    for column, name in ((1, "cold build"), (2, "with the page map known")):
+        ratios = sorted(runs[column]["seconds"] / runs[0]["seconds"] for runs in rounds)
+        print(f"{name} / WeasyPrint alone, in each round: "
+              + ", ".join(f"{ratio:.2f}x" for ratio in ratios)
+              + f"; median {ratios[len(ratios) // 2]:.2f}x (target 0.6x)")
     def spread(values):
         return f"{values[len(values) // 2]:.1f} s ({values[0]:.1f}–{values[-1]:.1f})"
 
@@ -220,9 +277,9 @@ def main():
     print(f"peak memory of a build: {max(builds):.0f} MB (target 400 MB); of the proof"
           f" server, which also keeps every page's image: {proof['peak_mb']:.0f} MB")
     if not args.skip_scaling:
-        print(f"4x content: {big['seconds'] / cold['seconds']:.2f}x the time for "
-              f"{big['pages'] / cold['pages']:.2f}x the pages (target within 4.5x for 4x)")
-    same = {(work / name).read_bytes() for name in ("fresh.pdf", "cold.pdf", "map.pdf")}
+        one = rows["cold build (photos prepared)"]
+        print(f"4x content: {big['seconds'] / one['seconds']:.2f}x the time for "
+              f"{big['pages'] / one['pages']:.2f}x the pages (target within 4.5x for 4x)")
     print(f"fresh, cold and page-map builds byte-identical: {len(same) == 1}")
     shutil.rmtree(work)
 

@@ -109,10 +109,13 @@ def split(chapters):
     return [tuple(run) for run in runs]
 
 
-def lay_out(book, compose_html, render_args, edition, published, cache_dir, log):
+def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
+            laid_out=None):
     """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML
     with the page references to targets in `page_of` written out (the others are left to
-    its layout); `render_args` are render.render's arguments after the HTML."""
+    its layout); `render_args` are render.render's arguments after the HTML.
+    `laid_out(laid)` is told each chunk laid out anew, once all are known good, before
+    they are merged (the proof has their pages drawn meanwhile)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
@@ -145,6 +148,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log)
                 and all(new_page_of.get(target) == page for numbers in written_out
                         for target, page in numbers.items())):
             _remember(cache_dir, edition, runs, counts, new_page_of, keys)
+            for each in laid:
+                if laid_out and each.pdf in layout.anew:
+                    laid_out(each)
             return Layout(laid, htmls)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
@@ -159,6 +165,7 @@ class _Round:
     def __init__(self, compose_html, fingerprint, cache_dir, job_args):
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job_args = cache_dir, job_args
+        self.anew = set()  # the PDFs written by the chunks laid out (not from the cache)
 
     def run(self, chunks, certain, page_of, edited, log):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
@@ -208,6 +215,7 @@ class _Round:
                 for future in done:
                     i = running.pop(future)
                     laid[i] = _result(future)
+                    self.anew.add(laid[i].pdf)
                     known.update(laid[i].anchors)
         if submitted:
             log(f"  laid out {submitted} of {count} chunks")

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import pipeline
+from . import chunks
 from .problems import ContentError, LayoutError
 
 # Subcommands: each module has main(argv) -> exit code.
@@ -20,6 +20,8 @@ COMMANDS = {
 
 
 def parser():
+    from . import pipeline
+
     p = argparse.ArgumentParser(
         prog="make_pdf.py",
         description="Build the report's print PDF from a content folder and the layout. "
@@ -43,6 +45,8 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in COMMANDS:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
+    if _edition(argv) == "print":  # laid out by worker processes: the server they fork
+        chunks.start_server()  # from loads WeasyPrint (1 s) while this one loads the rest
     args = parser().parse_args(argv)
     try:
         return build(args)
@@ -61,7 +65,15 @@ def main(argv=None):
         return 1
 
 
+def _edition(argv):
+    edition = argparse.ArgumentParser(add_help=False)
+    edition.add_argument("--edition", default="print")
+    return edition.parse_known_args(argv)[0].edition
+
+
 def build(args):
+    from . import pipeline
+
     started = time.monotonic()
     result = pipeline.build(args.content, args.output, args.strict, args.edition,
                             log=lambda message: say(f"• {message}"

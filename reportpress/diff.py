@@ -178,7 +178,8 @@ def page_ranges(numbers):
 
 # --- reading -------------------------------------------------------------------------
 
-def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources=None):
+def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources=None,
+         drawn=()):
     """Render every page of a PDF; raises UnreadablePDF with a message for people.
     trim: render only the trim box (the finished page, without bleed and crop marks).
     previous (a Rendering at the same dpi and trim): a page drawn by the same content and
@@ -187,12 +188,14 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
     drawn from their pixels at `dpi`, kept there (lighter.py): much the same on screen, in
     a fraction of the time. Without it, every pixel is decoded (comparing PDFs).
     sources: what draws each page, when the caller knows it (a build laid out in chunks);
-    else worked out from the file (page_sources)."""
+    else worked out from the file (page_sources). drawn: pages of those sources drawn
+    already, in the same way (draw_part)."""
     path = Path(pdf_path)
     if not path.is_file():
         raise UnreadablePDF(f"{path}: no such file")
     sources = sources or page_sources(path)
     known = {page.source: page for page in previous.pages if page.source} if previous else {}
+    known.update((page.source, page) for page in drawn)
     with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(path))
@@ -202,19 +205,13 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
                 if index >= len(sources) or sources[index] not in known]
         drawing = _pages_to_draw(path, document, todo, dpi, photo_cache)
         try:
-            pages, scale = [], dpi / 72
+            pages = []
             for index in range(len(document)):
                 source = sources[index] if index < len(sources) else None
                 if source in known:
                     pages.append(dataclasses.replace(known[source], number=index + 1))
-                    continue
-                page = next(drawing)
-                crop = _trim_crop(page) if trim else (0, 0, 0, 0)
-                image = page.render(scale=scale, crop=crop).to_pil().convert("RGB")
-                textpage = page.get_textpage()
-                pages.append(Page(index + 1, image, textpage.get_text_range(), source))
-                textpage.close()
-                page.close()
+                else:
+                    pages.append(_draw(next(drawing), index + 1, dpi, trim, source))
             headings = _bookmarks(document) or _large_lines(document)
         except pdfium.PdfiumError as error:
             raise UnreadablePDF(f"{path}: a page could not be rendered ({error})") from None
@@ -224,16 +221,42 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
     return Rendering(path, pages, headings)
 
 
+def draw_part(pdf_path, sources, dpi=DPI, trim=False, photo_cache=None):
+    """The pages of a PDF that is a part of another (a chunk of the report), drawn as read()
+    draws them there, with their `sources` there: the proof has a worker process draw
+    them while the parts are put together."""
+    path = Path(pdf_path)
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(path))
+        drawing = _pages_to_draw(path, document, list(range(len(document))), dpi, photo_cache)
+        try:
+            return [_draw(next(drawing), index + 1, dpi, trim, source)
+                    for index, source in enumerate(sources)]
+        finally:
+            drawing.close()
+            document.close()
+
+
+def _draw(page, number, dpi, trim, source):
+    """A pdfium page rendered, its text read; the page is closed."""
+    if trim:  # drawn from the trim box's corner: the same pixels wherever the media box is
+        page.set_cropbox(*page.get_trimbox())  # (a chunk's, or the merged page's with marks)
+    image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    textpage.close()
+    page.close()
+    return Page(number, image, text, source)
+
+
 LIGHTER_AT_ONCE = 8  # pages: their photos' lighter pixels are held while they are drawn
 
 
 def _pages_to_draw(path, document, indexes, dpi, photo_cache):
     """The pdfium pages at `indexes`, in order: with a `photo_cache`, from copies whose
     photos are lighter, made a few pages at a time."""
-    for start in range(0, len(indexes), LIGHTER_AT_ONCE):
-        batch = indexes[start:start + LIGHTER_AT_ONCE]
-        light = _lighter_pages(path, document, batch, dpi, photo_cache) if photo_cache \
-            else None
+    for batch, scales in _batches(document, indexes, dpi) if photo_cache else [(indexes, {})]:
+        light = _lighter_pages(path, batch, scales, photo_cache)
         try:
             for number, index in enumerate(batch):
                 yield light[number] if light else document[index]
@@ -242,28 +265,41 @@ def _pages_to_draw(path, document, indexes, dpi, photo_cache):
                 light.close()
 
 
-def _lighter_pages(path, document, indexes, dpi, cache_dir):
-    """The pages at `indexes` as a pdfium document of their own, their JPEG photos placed
-    at more than twice `dpi` made lighter (None: no photo was)."""
-    placed = {}  # (page index, width, height in pixels) -> the lowest ppi it is drawn at
+def _batches(document, indexes, dpi):
+    """`indexes` in runs of up to LIGHTER_AT_ONCE pages, each with the scale its photos are
+    wanted at: {(width, height) in pixels: scale, None where placed at up to twice `dpi`}.
+    Pages that want one size of photo at different scales are in different runs: a photo is
+    one image in a copy, and a page must look the same whichever pages are drawn with it
+    (the proof draws a chunk's pages on their own, then the others from the whole)."""
+    batches = []
     for index in indexes:
-        page = document[index]
-        for (width, height), ppi in _photos_placed(page):
-            key = (index, width, height)
-            placed[key] = min(placed.get(key, ppi), ppi)
+        page, ppis = document[index], {}
+        for size, ppi in _photos_placed(page):
+            ppis[size] = min(ppis.get(size, ppi), ppi)
         page.close()
-    if not any(ppi > 2 * dpi for ppi in placed.values()):
+        wants = {size: dpi / ppi if ppi > 2 * dpi else None for size, ppi in ppis.items()}
+        if (not batches or len(batches[-1][0]) == LIGHTER_AT_ONCE
+                or any(batches[-1][1].get(size, scale) != scale
+                       for size, scale in wants.items())):
+            batches.append(([], {}))
+        batches[-1][0].append(index)
+        batches[-1][1].update(wants)
+    return batches
+
+
+def _lighter_pages(path, indexes, scales, cache_dir):
+    """The pages at `indexes` as a pdfium document of their own, their JPEG photos at the
+    `scales` of their sizes made lighter (None: no photo was)."""
+    if not any(scales.values()):
         return None
     try:
         with pikepdf.open(path) as pdf:
-            wanted = {}  # object -> (image stream, the scale it is wanted at: the largest)
+            wanted = {}  # object -> (image stream, scale)
             for index in indexes:
                 for image in _page_images(pdf.pages[index].obj.get("/Resources"), set()):
-                    ppi = placed.get((index, int(image.get("/Width", 0)),
-                                      int(image.get("/Height", 0))), 0)
-                    if ppi > 2 * dpi:
-                        scale = max(wanted.get(image.objgen, (image, 0))[1], dpi / ppi)
-                        wanted[image.objgen] = (image, scale)
+                    size = (int(image.get("/Width", 0)), int(image.get("/Height", 0)))
+                    if scales.get(size):
+                        wanted[image.objgen] = (image, scales[size])
             if not lighter.lighten(list(wanted.values()), cache_dir):
                 return None
             copy = pikepdf.new()
@@ -349,13 +385,6 @@ def _source_hash(obj, memo, skip=("/Parent",)):
     if obj.is_indirect:
         memo[obj.objgen] = result
     return result
-
-
-def _trim_crop(page):
-    """(left, bottom, right, top) in points to cut off the media box to get the trim box."""
-    media, trim = page.get_mediabox(), page.get_trimbox()
-    return tuple(max(0.0, v) for v in (trim[0] - media[0], trim[1] - media[1],
-                                       media[2] - trim[2], media[3] - trim[3]))
 
 
 def _bookmarks(document):

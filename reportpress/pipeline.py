@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from .problems import ContentError, LayoutError, PreflightError, Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
-PHOTO_CACHE = PROJECT / "out" / ".cache" / "images"  # photos prepared for each edition
-CHUNK_CACHE = PROJECT / "out" / ".cache" / "chunks"  # chunks laid out (chunks.py)
+# what builds keep for the next one; REPORTPRESS_CACHE puts it elsewhere (the benchmark)
+CACHE = Path(os.environ.get("REPORTPRESS_CACHE") or PROJECT / "out" / ".cache")
+PHOTO_CACHE = CACHE / "images"  # photos prepared for each edition
+CHUNK_CACHE = CACHE / "chunks"  # chunks laid out (chunks.py)
 
 
 @dataclass
@@ -65,14 +68,16 @@ EDITIONS = ("print", "digital")
 
 
 def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
-          preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE):
+          preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE, laid_out=None):
     """Build one edition of the report; raises ContentError / LayoutError for the user's
     mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
     edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
     its errors, "warn" (the editor sees them but still gets pages), or "later": left to
     `Result.check(pdf)`, which gives them as warnings (the proof shows the pages first).
     `chunked`: lay out in chunks, in parallel and cached (chunks.py); the default for print.
-    The digital edition is one document: its tags form one tree over all pages."""
+    The digital edition is one document: its tags form one tree over all pages.
+    `laid_out(pdf, sources)`: told each chunk laid out anew (its PDF and its pages'
+    `Result.page_sources`) while the chunks are merged."""
     if chunked is None:
         chunked = edition == "print"
     if chunked:
@@ -101,7 +106,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         return f"photo:{prepared[photo.path].name}"
 
     paged, layout_warnings = lay_out(book, log, edition, image_for,
-                                     chunk_cache if chunked else None)
+                                     chunk_cache if chunked else None, laid_out)
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, paged.page_count)):
         warnings.append(binding)
@@ -127,12 +132,17 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
     write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
-    # a page is drawn by its chunk (whose cache key says all it depends on) and its place
-    sources = [f"{part.stem}:{index}" for part, count in paged.parts
-               for index in range(count)] if paged.parts else None
+    sources = [source for part, count in paged.parts
+               for source in _page_sources(part, count)] if paged.parts else None
     return Result(output, book, paged.page_count, anchors, warnings,
                   lambda: compose.compose(book, edition, image_for),
                   check if preflight == "later" and edition == "print" else None, sources)
+
+
+def _page_sources(part, count):
+    """What draws each page of a chunk: the chunk (its cache key says all it depends on)
+    and the page's place in it."""
+    return [f"{part.stem}:{index}" for index in range(count)]
 
 
 def document_id(html, book):
@@ -245,7 +255,7 @@ def binding_problem(book, pages):
             " lengthen the content")
 
 
-def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
+def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None):
     """Compose and lay out: in chunks (cached in `chunk_cache`) or, without it, as one
     document. A page the layout leaves blank (so that the next opener starts on a left page)
     shows the closing photo of the chapter before it; a blank page after a chapter without
@@ -253,7 +263,8 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None):
     render_args = (compose.LAYOUT_DIR, [book.content_dir, compose.LAYOUT_DIR], PHOTO_CACHE)
     if chunk_cache:
         log("laying out pages")
-        paged = _lay_out_chunks(book, edition, image_for, render_args, chunk_cache, log)
+        paged = _lay_out_chunks(book, edition, image_for, render_args, chunk_cache, log,
+                                laid_out)
     else:
         log("composing HTML")
         html = compose.compose(book, edition, image_for)
@@ -341,14 +352,17 @@ def _lay_out_whole(html, edition, published, render_args):
                  [str(found) for found in overflow.find(document.pages)], write)
 
 
-def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log):
+def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None):
     from . import chunks
+
+    def chunk_laid_out(laid):
+        laid_out(Path(laid.pdf), _page_sources(Path(laid.pdf), laid.page_count))
 
     def compose_chunk(chunk, page_of):
         return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
 
     layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
-                            cache_dir, log)
+                            cache_dir, log, chunk_laid_out if laid_out else None)
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,
                  layout.overflows,
                  lambda path, identifier, finish: layout.write(path, finish), layout.parts)

@@ -42,11 +42,30 @@ DEFAULT_PORT = 8765
 POLL_SECONDS = 0.1  # (a look at ~100 files' dates: about a millisecond)
 SETTLE_SECONDS = 0.03  # a change is built once the files stay put this long
 DPI = 100
+# pages drawn by the workers while a build's chunks are merged (those of the story edited):
+# the rest are drawn here (all of a first build: drawn there they would be in memory twice)
+DRAW_AHEAD = 12
 IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
 def _now():
     return datetime.now().strftime("%H:%M:%S")
+
+
+def _draw_part(*args):
+    """In a worker: diff.draw_part; then it hands the memory back (a worker stays)."""
+    pages = diff.draw_part(*args)
+    threading.Thread(target=chunks.give_back_memory).start()  # (while the pages go back)
+    return pages
+
+
+def _drawn(futures):
+    """The pages the workers drew (none of a part that failed: those are drawn here)."""
+    pages = []
+    for future in futures:
+        with contextlib.suppress(Exception):
+            pages += future.result()
+    return pages
 
 
 class Proofer:
@@ -151,16 +170,24 @@ class Proofer:
     def _build(self, attempt):
         started = time.monotonic()
         folder = self.out_dir / "builds" / f"{attempt:04d}"
+        drawing, ahead = [], [0]  # pages of new chunks, drawn by workers during the merge
+
+        def draw_ahead(part, sources):
+            if ahead[0] + len(sources) <= DRAW_AHEAD:
+                ahead[0] += len(sources)
+                drawing.append(chunks.start_workers().submit(
+                    _draw_part, part, sources, DPI, True, pipeline.lighter_photos()))
+
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings
             result = pipeline.build(self.content_dir, folder / "report.pdf", log=self._progress,
-                                    preflight="later")
+                                    preflight="later", laid_out=draw_ahead)
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
             rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
-                                  sources=result.page_sources)
+                                  sources=result.page_sources, drawn=_drawn(drawing))
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
             return self._failed(attempt, folder, "The content has mistakes",

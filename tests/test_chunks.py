@@ -3,7 +3,10 @@ gives: same pages, same text, same page numbers, same bookmarks. A warm rebuild 
 edit lays out only the edited chunk and gives the bytes a cold build gives."""
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pikepdf
 import pytest
@@ -90,6 +93,38 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
                           log=progress.append)
     assert f"  laid out {count} of {count} chunks" in progress
     assert warm.pdf.read_bytes() == cold.pdf.read_bytes()
+
+
+def test_a_chunks_pages_drawn_on_their_own_are_the_pages_of_the_merged_pdf(tmp_path):
+    """The proof has a worker draw the pages of a chunk laid out anew while the chunks are
+    merged: drawn from the chunk's own PDF, its photos made lighter among its own pages
+    only (the back matter places one photo at two sizes), each is pixel for pixel what a
+    rendering of the merged PDF shows, crop marks and all around it."""
+    parts = []
+    result = pipeline.build(CONTENT, tmp_path / "report.pdf", chunk_cache=tmp_path / "cache",
+                            preflight="later",
+                            laid_out=lambda pdf, sources: parts.append((pdf, sources)))
+    assert len(parts) == len(chunks.split(result.book.chapters))  # each was laid out anew
+    light = tmp_path / "light"
+    whole = diff.read(result.pdf, trim=True, photo_cache=light, sources=result.page_sources)
+    drawn = {page.source: page for pdf, sources in parts
+             for page in diff.draw_part(pdf, sources, trim=True, photo_cache=light)}
+    assert sorted(drawn) == sorted(result.page_sources)
+    assert any(light.iterdir())  # photos were made lighter
+    for page in whole.pages:
+        alone = drawn[page.source]
+        assert (alone.digest, alone.text) == (page.digest, page.text), f"page {page.number}"
+
+
+def test_the_caches_go_where_reportpress_cache_says(tmp_path):
+    out = tmp_path / "report.pdf"
+    done = subprocess.run([sys.executable, str(pipeline.PROJECT / "make_pdf.py"), "--content",
+                           str(copy_content(tmp_path)), "-o", str(out)],
+                          env={**os.environ, "REPORTPRESS_CACHE": str(tmp_path / "cache")},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert out.is_file() and list((tmp_path / "cache" / "chunks").glob("*.pdf"))
+    assert (tmp_path / "cache" / "images").is_dir()
 
 
 def test_from_the_flatplan_all_chunks_are_laid_out_at_once(build, tmp_path):
