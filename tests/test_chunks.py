@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zlib
 
 import pikepdf
 import pytest
@@ -178,6 +179,24 @@ def test_remembered_line_splits_change_no_byte(tmp_path):
         render.write_pdf(document, tmp_path / f"{remember}.pdf", b"id")
         written.append((tmp_path / f"{remember}.pdf").read_bytes())
     assert len(document.pages) >= 4 and written[0] == written[1]
+
+
+def test_streams_compressed_once_change_no_byte(tmp_path, monkeypatch):
+    """A PDF with an /ID (the print edition's has one), which pydyf works out from every
+    object's bytes after writing them: render.py keeps each stream's compressed bytes from
+    the first time. Half the compressing, the same PDF bytes. (Without PDF/X here: its XMP
+    has a random id.)"""
+    html, args = domain_chunk()
+    document = render.render(html, *args)
+    compressed = []
+    compressobj = zlib.compressobj
+    monkeypatch.setattr(zlib, "compressobj", lambda *a, **k: compressed.append(1)
+                        or compressobj(*a, **k))
+    render.write_document(document, tmp_path / "once.pdf", b"id")
+    once, compressed[:] = len(compressed), []
+    document.write_pdf(tmp_path / "twice.pdf", pdf_identifier=b"id")
+    assert (tmp_path / "once.pdf").read_bytes() == (tmp_path / "twice.pdf").read_bytes()
+    assert 10 < once <= len(compressed) // 2 + 1
 
 
 def test_the_layout_draws_no_ellipsis():
