@@ -136,7 +136,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
                     (render_args, edition, published, book.language))
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
-        laid, written_out, keys, htmls = layout.run(chunks, certain, page_of, edited, log)
+        laid, written_out, keys, htmls = layout.run(chunks, counts, certain, page_of,
+                                                    edited, log)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -167,7 +168,7 @@ class _Round:
         self.cache_dir, self.job_args = cache_dir, job_args
         self.anew = set()  # the PDFs written by the chunks laid out (not from the cache)
 
-    def run(self, chunks, certain, page_of, edited, log):
+    def run(self, chunks, counts, certain, page_of, edited, log):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
         The `edited` one is composed first and, when it can be, laid out while the others
         are composed (a rebuild after an edit: it is the one to lay out)."""
@@ -197,7 +198,9 @@ class _Round:
         htmls = [html or self._compose(chunk, known) for html, chunk in zip(htmls, chunks,
                                                                              strict=True)]
         refer = _references(htmls)
-        # chunks others wait for go first; then the longest first (they end together)
+        # chunks others wait for go first; then the longest first, so that they end
+        # together: the most pages (laying out a page's columns is what costs), then the
+        # most HTML
         needed = {index for targets in refer for target, index in targets.items()
                   if target not in known}
         waiting = {i for i in range(count) if keys[i] is None}
@@ -207,7 +210,8 @@ class _Round:
                 ready = list(waiting)  # a guess now, the next round has the numbers
                 known.update({target: 0 for i in ready for target in refer[i]
                               if target not in known})
-            for i in sorted(ready, key=lambda i: (i not in needed, -len(htmls[i]))):
+            for i in sorted(ready, key=lambda i: (i not in needed, -counts[i],
+                                                  -len(htmls[i]))):
                 waiting.discard(i)
                 start(i, refer[i])
             if running:
