@@ -66,7 +66,7 @@ def _keep_as_png(page, png):
 def _draw_part(*args):
     """In a worker: diff.draw_part; then it hands the memory back (a worker stays)."""
     pages = diff.draw_part(*args)
-    threading.Thread(target=chunks.give_back_memory).start()  # (while the pages go back)
+    chunks.give_back_memory_soon()
     return pages
 
 

@@ -43,6 +43,12 @@ def outline(path):
         return found
 
 
+def file_id(path):
+    """The second part of the trailer's /ID, in hex (the part that tells versions apart)."""
+    with pikepdf.open(path) as pdf:
+        return bytes(pdf.trailer.ID[1]).hex()
+
+
 def named_destinations(path):
     with pikepdf.open(path) as pdf:
         pages = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
@@ -75,6 +81,9 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     warm = pipeline.build(folder, tmp_path / "warm.pdf", chunk_cache=cache, log=progress.append)
     assert f"  laid out 1 of {count} chunks" in progress
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
+    # the file's id is pinned from its chunks' keys: a new one for new content
+    assert file_id(warm.pdf) != file_id(first.pdf)
+    assert chunks.STATIC_ID[1:-1].decode() not in {file_id(warm.pdf), file_id(first.pdf)}
 
     # what draws each page is known from its chunk: the proof renders only the new chunk's
     # pages again, and they look as a fresh rendering of the file shows them
