@@ -329,7 +329,7 @@ def _submit(html, chunk, stem, job_args):
     """Lay the chunk out in a worker process: a future of its Laid."""
     render_args, edition, published, language = job_args
     try:
-        return start_workers().submit(_render_chunk, html, chunk.first_page, chunk.lead, stem,
+        return run_in_worker(_render_chunk, html, chunk.first_page, chunk.lead, stem,
                                       render_args, edition, published, language)
     except BrokenProcessPool:
         _stop_workers()
@@ -383,17 +383,30 @@ def _render_chunk(html, first_page, lead, stem, render_args, edition, published,
     if stem:
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
         _write_json(Path(stem + ".json"), laid.__dict__)
-    del document, pages, kept
-    give_back_memory_soon()
     return laid
 
 
-def give_back_memory_soon():
-    """give_back_memory in half a second, once a worker's result has gone back: collecting
-    garbage meanwhile holds up sending it (0.1 s after a layout)."""
-    timer = threading.Timer(0.5, give_back_memory)
-    timer.daemon = True
-    timer.start()
+def run_in_worker(task, *args):
+    """A future of `task(*args)` run by a worker process (the proof draws pages there)."""
+    return start_workers().submit(_job, task, *args)
+
+
+_jobs = 0  # tasks begun in this worker process
+
+
+def _job(task, *args):
+    """In a worker: the task; then, once the worker has been idle for half a second, its
+    memory handed back. Not at once: collecting garbage would hold up sending the result
+    back (0.1 s after a layout), nor in the middle of the next task."""
+    global _jobs
+    _jobs += 1
+    begun = _jobs
+    try:
+        return task(*args)
+    finally:
+        timer = threading.Timer(0.5, lambda: begun == _jobs and give_back_memory())
+        timer.daemon = True
+        timer.start()
 
 
 def give_back_memory():

@@ -63,13 +63,6 @@ def _keep_as_png(page, png):
         page.image = Image.open(io.BytesIO(png.read_bytes()))
 
 
-def _draw_part(*args):
-    """In a worker: diff.draw_part; then it hands the memory back (a worker stays)."""
-    pages = diff.draw_part(*args)
-    chunks.give_back_memory_soon()
-    return pages
-
-
 def _drawn(futures):
     """The pages the workers drew (none of a part that failed: those are drawn here)."""
     pages = []
@@ -186,8 +179,8 @@ class Proofer:
         def draw_ahead(part, sources):
             if ahead[0] + len(sources) <= DRAW_AHEAD:
                 ahead[0] += len(sources)
-                drawing.append(chunks.start_workers().submit(
-                    _draw_part, part, sources, DPI, True, pipeline.lighter_photos()))
+                drawing.append(chunks.run_in_worker(
+                    diff.draw_part, part, sources, DPI, True, pipeline.lighter_photos()))
 
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings
