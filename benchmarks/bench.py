@@ -122,7 +122,7 @@ elif mode == "proof":  # the proof server, as an editor has it: save a story, wa
         times["checked"].append(time.perf_counter() - started)
     server.stop()
     extra = {{name: sorted(values) for name, values in times.items()}}
-    seconds, pages = times["shown"][EDITS // 2], server.current["page_count"]
+    seconds, pages = sorted(times["shown"])[EDITS // 2], server.current["page_count"]
 else:  # a build, as `make_pdf.py` runs it ("html": and writes the composed HTML)
     import contextlib, io
     from reportpress import cli
