@@ -330,7 +330,7 @@ def _submit(html, chunk, stem, job_args):
     render_args, edition, published, language = job_args
     try:
         return run_in_worker(_render_chunk, html, chunk.first_page, chunk.lead, stem,
-                                      render_args, edition, published, language)
+                             render_args, edition, published, language)
     except BrokenProcessPool:
         _stop_workers()
         raise LayoutError(WORKER_DIED) from None
