@@ -174,11 +174,12 @@ class Proofer:
     def _build(self, attempt):
         started = time.monotonic()
         folder = self.out_dir / "builds" / f"{attempt:04d}"
-        drawing, ahead = [], [0]  # pages of new chunks, drawn by workers during the merge
+        drawing, ahead = [], 0  # pages of new chunks, drawn by workers during the merge
 
         def draw_ahead(part, sources):
-            if ahead[0] + len(sources) <= DRAW_AHEAD:
-                ahead[0] += len(sources)
+            nonlocal ahead
+            if ahead + len(sources) <= DRAW_AHEAD:
+                ahead += len(sources)
                 drawing.append(chunks.run_in_worker(
                     diff.draw_part, part, sources, DPI, True, pipeline.lighter_photos()))
 

@@ -129,13 +129,12 @@ def streams_compressed_once():
     the output intent alone takes 0.3 s): about 40% of writing a chunk. Within one write
     a stream's bytes are kept from the first time; the PDF is byte-identical (tested)."""
     data = pydyf.Stream.data
-    kept = {}
+    kept = {}  # id(stream) -> (stream, its bytes): the stream kept too, so its id stays its
 
     def once(stream):
-        found = kept.get(id(stream))
-        if found is None or found[0] is not stream:  # (kept with its id: never reused)
-            found = kept[id(stream)] = (stream, data.fget(stream))
-        return found[1]
+        if id(stream) not in kept:
+            kept[id(stream)] = (stream, data.fget(stream))
+        return kept[id(stream)][1]
 
     pydyf.Stream.data = property(once)
     try:
