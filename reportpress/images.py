@@ -29,24 +29,27 @@ def prepare_all(paths, edition, cache_dir):
     converting a 16-megapixel photo to CMYK takes about a second."""
     paths = list(dict.fromkeys(paths))
     _load_digests(cache_dir)
+    known = dict(_digests)
     todo = [p for p in paths if not _target(p, edition, cache_dir).exists()]
     if len(todo) > 1:
         with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
             list(pool.map(prepare, todo, [edition] * len(todo), [cache_dir] * len(todo)))
     prepared = {p: prepare(p, edition, cache_dir) for p in paths}
-    _save_digests(cache_dir)
+    if _digests != known:
+        _save_digests(cache_dir)
     return prepared
 
 
 def _target(path, edition, cache_dir):
     path = Path(path)
     settings = f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]}".encode()
-    key = hashlib.sha256(_digest(path) + settings + _profile_bytes()).hexdigest()[:24]
+    key = hashlib.sha256(_digest(path) + settings + _digest(PRESS_PROFILE)).hexdigest()[:24]
     return Path(cache_dir) / f"{path.stem}-{key}-{edition}.jpg"
 
 
-# A photo's digest, remembered while its size and modification time stay the same (as
-# make and rsync judge a file): reading every photo on each rebuild would cost ~0.5 s.
+# A photo's (or the press profile's) digest, remembered while its size and modification
+# time stay the same (as make and rsync judge a file): reading every photo on each rebuild
+# would cost ~0.5 s.
 _digests = {}
 
 
@@ -122,10 +125,6 @@ def _to_rgb(image):
         embedded = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         ImageCms.profileToProfile(image, embedded, SRGB, inPlace=True)
     return image
-
-
-def _profile_bytes():
-    return PRESS_PROFILE.read_bytes() if PRESS_PROFILE.exists() else b""
 
 
 _transforms = {}
