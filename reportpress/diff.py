@@ -56,6 +56,7 @@ class Page:
     text: str = field(repr=False)
     source: str | None = field(default=None, repr=False)  # hash of what draws the page
     pixels_hash: str | None = field(default=None, repr=False, compare=False)  # (digest's)
+    png: bytes | None = field(default=None, repr=False, compare=False)  # (drawn elsewhere)
 
     @property
     def digest(self):
@@ -66,6 +67,26 @@ class Page:
             self.pixels_hash = hashlib.sha256(f"{image.mode}{image.size}".encode()
                                               + image.tobytes()).hexdigest()
         return self.pixels_hash
+
+    def as_png(self):
+        if self.png is None:
+            data = io.BytesIO()
+            self.image.save(data, "PNG", compress_level=3)
+            return data.getvalue()
+        return self.png
+
+    def packed(self, seen=()):
+        """The page to send to another process: its digest and PNG made here, the pixels
+        left out (3 MB a page; the PNG is 0.3 MB, and encoding it takes as long as
+        drawing the page). A page whose digest is `seen` comes as its digest alone."""
+        png = None if self.digest in seen else self.as_png()
+        return dataclasses.replace(self, image=None, png=png)
+
+    def __setstate__(self, state):
+        """A packed page: its pixels are decoded from its PNG when looked at."""
+        self.__dict__.update(state)
+        if self.image is None and self.png is not None:
+            self.image = Image.open(io.BytesIO(self.png))
 
 
 @dataclass(frozen=True)
@@ -195,7 +216,7 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
         raise UnreadablePDF(f"{path}: no such file")
     sources = sources or page_sources(path)
     known = {page.source: page for page in previous.pages if page.source} if previous else {}
-    known.update((page.source, page) for page in drawn)
+    known.update((page.source, page) for page in _unpacked(drawn, previous))
     with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(path))
@@ -221,17 +242,32 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
     return Rendering(path, pages, headings)
 
 
-def draw_part(pdf_path, sources, dpi=DPI, trim=False, photo_cache=None):
-    """The pages of a PDF that is a part of another (a chunk of the report), drawn as read()
-    draws them there, with their `sources` there: the proof has a worker process draw
-    them while the parts are put together."""
+def _unpacked(drawn, previous):
+    """The `drawn` pages, those that came without pixels given the pixels of the page of
+    `previous` that looks the same."""
+    pages = [page for page in drawn if page.image is not None]
+    if len(pages) < len(drawn):
+        alike = {page.digest: page for page in previous.pages} if previous else {}
+        pages += [dataclasses.replace(alike[page.digest], text=page.text, source=page.source)
+                  for page in drawn if page.image is None and page.digest in alike]
+    return pages
+
+
+def draw_part(pdf_path, sources, indexes=None, dpi=DPI, trim=False, photo_cache=None,
+              seen=()):
+    """The pages at `indexes` (default: all) of a PDF that is a part of another (a chunk of
+    the report), drawn as read() draws them there, `sources[i]` being what draws page i:
+    the proof has worker processes draw them while the parts are put together, so each
+    comes packed (Page.packed); those that look like a page of the `previous` rendering
+    given to read() (`seen`: their digests) as their digest alone."""
     path = Path(pdf_path)
+    indexes = list(range(len(sources)) if indexes is None else indexes)
     with PDFIUM_LOCK:
         document = pdfium.PdfDocument(str(path))
-        drawing = _pages_to_draw(path, document, list(range(len(document))), dpi, photo_cache)
+        drawing = _pages_to_draw(path, document, indexes, dpi, photo_cache)
         try:
-            return [_draw(next(drawing), index + 1, dpi, trim, source)
-                    for index, source in enumerate(sources)]
+            return [_draw(next(drawing), index + 1, dpi, trim, sources[index]).packed(seen)
+                    for index in indexes]
         finally:
             drawing.close()
             document.close()

@@ -175,13 +175,19 @@ class Proofer:
         started = time.monotonic()
         folder = self.out_dir / "builds" / f"{attempt:04d}"
         drawing, ahead = [], 0  # pages of new chunks, drawn by workers during the merge
+        seen = {page.digest for page in self._rendering.pages} if self._rendering else set()
 
         def draw_ahead(part, sources):
+            """Shared out among the workers: the one that laid the chunk out is free too."""
             nonlocal ahead
             if ahead + len(sources) <= DRAW_AHEAD:
                 ahead += len(sources)
-                drawing.append(chunks.run_in_worker(
-                    diff.draw_part, part, sources, DPI, True, pipeline.lighter_photos()))
+                share = -(-len(sources) // (os.cpu_count() or 1))
+                for first in range(0, len(sources), share):
+                    drawing.append(chunks.run_in_worker(
+                        diff.draw_part, part, sources,
+                        range(first, min(first + share, len(sources))), DPI, True,
+                        pipeline.lighter_photos(), seen))
 
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings
@@ -263,7 +269,7 @@ class Proofer:
             image = self.out_dir / "pages" / f"{digest}.png"
             if not image.exists():
                 tmp = image.with_suffix(".part")
-                page.image.save(tmp, "PNG", compress_level=3)
+                tmp.write_bytes(page.as_png())
                 os.replace(tmp, image)
             changed = previous is not None and self._changed(previous.get(page.number), page)
             pages.append({"number": page.number, "digest": digest,

@@ -1,9 +1,11 @@
 """Laying out in chunks (in parallel, cached, merged) gives the report a single-pass layout
 gives: same pages, same text, same page numbers, same bookmarks. A warm rebuild after an
 edit lays out only the edited chunk and gives the bytes a cold build gives."""
+import dataclasses
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -109,7 +111,8 @@ def test_a_chunks_pages_drawn_on_their_own_are_the_pages_of_the_merged_pdf(tmp_p
     """The proof has a worker draw the pages of a chunk laid out anew while the chunks are
     merged: drawn from the chunk's own PDF, its photos made lighter among its own pages
     only (the back matter places one photo at two sizes), each is pixel for pixel what a
-    rendering of the merged PDF shows, crop marks and all around it."""
+    rendering of the merged PDF shows, crop marks and all around it. It sends each back as
+    its PNG, or as its digest alone when the proof has a page that looks the same."""
     parts = []
     result = pipeline.build(CONTENT, tmp_path / "report.pdf", chunk_cache=tmp_path / "cache",
                             preflight="later",
@@ -117,13 +120,31 @@ def test_a_chunks_pages_drawn_on_their_own_are_the_pages_of_the_merged_pdf(tmp_p
     assert len(parts) == len(chunks.split(result.book.chapters))  # each was laid out anew
     light = tmp_path / "light"
     whole = diff.read(result.pdf, trim=True, photo_cache=light, sources=result.page_sources)
-    drawn = {page.source: page for pdf, sources in parts
+    drawn = {page.source: pickle.loads(pickle.dumps(page))  # (as a worker sends it back)
+             for pdf, sources in parts
              for page in diff.draw_part(pdf, sources, trim=True, photo_cache=light)}
     assert sorted(drawn) == sorted(result.page_sources)
     assert any(light.iterdir())  # photos were made lighter
     for page in whole.pages:
         alone = drawn[page.source]
         assert (alone.digest, alone.text) == (page.digest, page.text), f"page {page.number}"
+        assert alone.image.tobytes() == page.image.tobytes()  # (its PNG, decoded)
+
+    # pages that look like one the proof shows come as their digest alone; reading the
+    # merged PDF takes their pixels from the page shown (here: the other pages are known
+    # by what draws them, these two only by how they look)
+    part, sources = parts[1]
+    bare = diff.draw_part(part, sources, [0, 1], trim=True, photo_cache=light,
+                          seen={page.digest for page in whole.pages})
+    assert [page.png for page in bare] == [None, None]
+    shown = dataclasses.replace(whole, pages=[
+        dataclasses.replace(page, source=None) if page.source in sources[:2] else page
+        for page in whole.pages])
+    again = diff.read(result.pdf, trim=True, photo_cache=light, previous=shown,
+                      sources=result.page_sources, drawn=bare)
+    assert all(page.image is before.image for page, before in zip(again.pages, shown.pages,
+                                                                   strict=True))
+    assert [page.digest for page in again.pages] == [page.digest for page in whole.pages]
 
 
 def test_the_caches_go_where_reportpress_cache_says(tmp_path):
