@@ -3,7 +3,7 @@
 Builds the report, then serves a proof page on 127.0.0.1 only: the pages as printed spreads
 (page 1 alone on the right, then left and right pages side by side), a chapter menu, the
 build's warnings beside the page they concern, a link to the PDF, and a flatplan (/flatplan).
-content/ and layout/ are watched (mtimes, every 0.5 s); a change rebuilds in the background
+content/ and layout/ are watched; a change rebuilds in the background
 and the open page updates itself, marking the pages that look different from the previous
 build. A build that fails shows its problems (file:line: message) above the last good proof.
 "Approve" keeps a copy of the current PDF (approved.pdf in the proof folder); later builds
@@ -32,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import watchfiles
 from PIL import Image
 
 from . import chunks, compose, diff, pipeline
@@ -42,8 +43,7 @@ PAGES = {"/": "index.html", "/flatplan": "flatplan.html"}
 STATIC_FILES = {"proof.js": "text/javascript", "proof.css": "text/css"}
 DEFAULT_OUT = pipeline.PROJECT / "out" / "proof"
 DEFAULT_PORT = 8765
-POLL_SECONDS = 0.1  # (a look at ~100 files' dates: about a millisecond)
-SETTLE_SECONDS = 0.03  # a change is built once the files stay put this long
+SETTLE_MS = 30  # a change is built once the files stay put this long
 DPI = 100
 # pages drawn by the workers while a build's chunks are merged (those of the story edited):
 # the rest are drawn here (all of a first build: drawn there they would be in memory twice)
@@ -111,8 +111,7 @@ class Proofer:
     # --- threads -----------------------------------------------------------------------
 
     def start(self):
-        self._seen = self._snapshot()
-        for target in (self._builder, self._watcher):
+        for target in (self._watcher, self._builder):
             thread = threading.Thread(target=target, daemon=True, name=target.__name__)
             thread.start()
             self._threads.append(thread)
@@ -121,33 +120,21 @@ class Proofer:
         self._stop.set()
         self._wake.set()
 
-    def _snapshot(self):
-        """(path, mtime, size) of every file watched: any save changes it."""
-        files = []
-        for folder in self.watch_dirs:
-            for root, dirs, names in os.walk(folder):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-                for name in sorted(names):
-                    if IGNORED.search(name):
-                        continue
-                    path = os.path.join(root, name)
-                    try:
-                        stat = os.stat(path)
-                    except OSError:  # removed while we looked
-                        continue
-                    files.append((path, stat.st_mtime_ns, stat.st_size))
-        return files
-
     def _watcher(self):
-        while not self._stop.wait(POLL_SECONDS):
-            snapshot = self._snapshot()
-            # a change: build once the files stay put for a moment (an editor saving several)
-            while snapshot != self._seen and not self._stop.wait(SETTLE_SECONDS):
-                again = self._snapshot()
-                if again == snapshot:
-                    self._seen = snapshot
-                    self._wake.set()
-                snapshot = again
+        """A build once the files changed stay put for a moment (an editor saving several);
+        the system tells of changes as they happen (watchfiles: inotify on Linux)."""
+        for _changes in watchfiles.watch(*self.watch_dirs, watch_filter=self._watched,
+                                         step=SETTLE_MS, stop_event=self._stop,
+                                         raise_interrupt=False):
+            self._wake.set()
+
+    def _watched(self, _change, path):
+        """Not an editor's scratch file, nor in a hidden folder or __pycache__."""
+        path = Path(path)
+        folder = next((d for d in self.watch_dirs if path.is_relative_to(d)), path.parent)
+        hidden = any(part.startswith(".") or part == "__pycache__"
+                     for part in path.relative_to(folder).parts[:-1])
+        return not (hidden or IGNORED.search(path.name))
 
     def _builder(self):
         while not self._stop.is_set():
