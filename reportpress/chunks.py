@@ -332,7 +332,7 @@ def _submit(html, chunk, stem, job_args):
         return run_in_worker(_render_chunk, html, chunk.first_page, chunk.lead, stem,
                              render_args, edition, published, language)
     except BrokenProcessPool:
-        _stop_workers()
+        stop_workers()
         raise LayoutError(WORKER_DIED) from None
 
 
@@ -341,17 +341,19 @@ def _result(future):
     try:
         return future.result()
     except BrokenProcessPool:
-        _stop_workers()
+        stop_workers()
         raise LayoutError(WORKER_DIED) from None
 
 
 WORKER_DIED = "a layout process stopped unexpectedly (out of memory?); build again"
 
 
-def _stop_workers():
+def stop_workers():
+    """Let the workers go (their memory with them): a build run once needs them no more
+    once its chunks are laid out."""
     global _workers
     if _workers is not None:
-        _workers.shutdown(cancel_futures=True)
+        _workers.shutdown(wait=False, cancel_futures=True)
         _workers = None
 
 

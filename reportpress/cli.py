@@ -77,7 +77,8 @@ def build(args):
     started = time.monotonic()
     result = pipeline.build(args.content, args.output, args.strict, args.edition,
                             log=lambda message: say(f"• {message}"
-                                                    if not message.startswith(" ") else message))
+                                                    if not message.startswith(" ") else message),
+                            keep_workers=False)
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(result.html, encoding="utf-8")

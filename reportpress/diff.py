@@ -243,7 +243,7 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
 
 
 def _unpacked(drawn, previous):
-    """The `drawn` pages, those that came without pixels given the pixels of the page of
+    """The `drawn` pages; those that came without pixels get those of the page of
     `previous` that looks the same."""
     pages = [page for page in drawn if page.image is not None]
     if len(pages) < len(drawn):
@@ -256,10 +256,10 @@ def _unpacked(drawn, previous):
 def draw_part(pdf_path, sources, indexes=None, dpi=DPI, trim=False, photo_cache=None,
               seen=()):
     """The pages at `indexes` (default: all) of a PDF that is a part of another (a chunk of
-    the report), drawn as read() draws them there, `sources[i]` being what draws page i:
-    the proof has worker processes draw them while the parts are put together, so each
-    comes packed (Page.packed); those that look like a page of the `previous` rendering
-    given to read() (`seen`: their digests) as their digest alone."""
+    the report), drawn as read() draws them there, `sources[i]` being what draws page i.
+    The proof has worker processes draw them while the parts are put together, so each
+    comes packed (Page.packed): as its digest alone when that is in `seen` (the digests
+    of the pages it shows, which read() is given as `previous`)."""
     path = Path(pdf_path)
     indexes = list(range(len(sources)) if indexes is None else indexes)
     with PDFIUM_LOCK:

@@ -68,7 +68,8 @@ EDITIONS = ("print", "digital")
 
 
 def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
-          preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE, laid_out=None):
+          preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE, laid_out=None,
+          keep_workers=True):
     """Build one edition of the report; raises ContentError / LayoutError for the user's
     mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
     edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
@@ -77,7 +78,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     `chunked`: lay out in chunks, in parallel and cached (chunks.py); the default for print.
     The digital edition is one document: its tags form one tree over all pages.
     `laid_out(pdf, sources)`: told each chunk laid out anew (its PDF and its pages'
-    `Result.page_sources`) while the chunks are merged."""
+    `Result.page_sources`) while the chunks are merged. Without `keep_workers` (a build
+    run once), the layout workers stop as soon as the chunks are laid out."""
     if chunked is None:
         chunked = edition == "print"
     if chunked:
@@ -107,6 +109,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
 
     paged, layout_warnings = lay_out(book, log, edition, image_for,
                                      chunk_cache if chunked else None, laid_out)
+    if chunked and not keep_workers:
+        chunks.stop_workers()
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, paged.page_count)):
         warnings.append(binding)
