@@ -122,11 +122,25 @@ class Proofer:
 
     def _watcher(self):
         """A build once the files changed stay put for a moment (an editor saving several);
-        the system tells of changes as they happen (watchfiles: inotify on Linux)."""
-        for _changes in watchfiles.watch(*self.watch_dirs, watch_filter=self._watched,
-                                         step=SETTLE_MS, stop_event=self._stop,
-                                         raise_interrupt=False):
-            self._wake.set()
+        the system tells of changes as they happen (watchfiles: inotify on Linux). A folder
+        watched that is removed (a branch switched) is watched again once it is back."""
+        lost = False
+        while not self._stop.is_set():
+            if not all(folder.is_dir() for folder in self.watch_dirs):
+                lost = True
+                self._stop.wait(0.5)
+                continue
+            if lost:  # what came while it was gone: built once it is watched (in 0.1 s)
+                lost = False
+                timer = threading.Timer(0.1, self._wake.set)
+                timer.daemon = True
+                timer.start()
+            for _changes in watchfiles.watch(*self.watch_dirs, watch_filter=self._watched,
+                                             step=SETTLE_MS, stop_event=self._stop,
+                                             raise_interrupt=False):
+                self._wake.set()
+                if not all(folder.is_dir() for folder in self.watch_dirs):
+                    break
 
     def _watched(self, _change, path):
         """Not an editor's scratch file, nor in a hidden folder or __pycache__."""

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from conftest import CONTENT, ROOT
+from helpers import copy_content, edit
+from pdftext import page_texts
 from test_diff import add_paragraph, rendering
 
-from reportpress import diff
+from reportpress import diff, proof
 
 CHROMIUM = Path("/usr/bin/chromium")
 BUILD_TIMEOUT = 300  # s: a build takes 30–60 s, more on a busy machine
@@ -216,3 +218,44 @@ def test_a_yaml_mistake_is_shown_with_file_and_line_and_the_last_proof_kept(page
     count = status(page)["build"]["page_count"]
     assert page.locator(".page[data-page] img").count() == count
     assert "failed" in page.inner_text("#state")
+
+
+def test_a_save_builds_a_scratch_file_does_not_and_a_folder_put_back_is_watched(tmp_path):
+    """The watcher, without a browser: a story saved is built; an editor's scratch file is
+    not; content/ removed (a branch switched) fails the build, and once it is back with an
+    edit made meanwhile, that is built and later saves are seen again."""
+    content = copy_content(tmp_path)
+    proofer = proof.Proofer(content, tmp_path / "proof", log=lambda message: None)
+
+    def until(condition):
+        deadline = time.monotonic() + 120
+        while not condition():
+            assert time.monotonic() < deadline, "the proof did not get there"
+            time.sleep(0.05)
+
+    def shown(text):
+        build = proofer.current
+        pdf = build and proofer.file_for(build["pdf"])
+        return bool(pdf) and any(text in page for page in page_texts(pdf))
+
+    proofer.start()
+    try:
+        until(lambda: proofer.current and not proofer.building)
+        story = content / "thema" / "eerste-verhaal.md"
+        (content / "thema" / ".eerste-verhaal.md.swp").write_text("scratch")
+        (content / "thema" / "eerste-verhaal.md~").write_text("backup")
+        time.sleep(0.5)
+        assert proofer.attempts == 1
+        edit(story, "Ann vertelt", "Anna vertelt")
+        until(lambda: shown("Anna vertelt"))
+
+        shutil.copytree(content, tmp_path / "elsewhere")
+        shutil.rmtree(content)
+        until(lambda: proofer.error is not None)
+        edit(tmp_path / "elsewhere" / "thema" / "eerste-verhaal.md", "Anna", "Annemie")
+        shutil.copytree(tmp_path / "elsewhere", content)  # (a new folder: watched anew)
+        until(lambda: proofer.error is None and shown("Annemie vertelt"))
+        edit(story, "Annemie", "Annelies")
+        until(lambda: shown("Annelies vertelt"))
+    finally:
+        proofer.stop()
