@@ -55,14 +55,6 @@ def _now():
     return datetime.now().strftime("%H:%M:%S")
 
 
-def _keep_as_png(page, png):
-    """From now on the page's image is decoded from its PNG when a comparison asks for it:
-    the proof keeps every page of the build shown (and of the one before while it builds),
-    3 MB each as pixels, 0.4 MB as PNG."""
-    if page.image.format != "PNG":
-        page.image = Image.open(io.BytesIO(png.read_bytes()))
-
-
 def _drawn(futures):
     """The pages the workers drew (none of a part that failed: those are drawn here)."""
     pages = []
@@ -199,7 +191,8 @@ class Proofer:
             self.progress = "rendering pages"
             rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
-                                  sources=result.page_sources, drawn=_drawn(drawing))
+                                  sources=result.page_sources, drawn=_drawn(drawing),
+                                  keep=self._kept)
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
             return self._failed(attempt, folder, "The content has mistakes",
@@ -266,18 +259,11 @@ class Proofer:
         previous = {p.number: p for p in shown.pages} if shown else None
         pages = []
         for page in rendering.pages:
-            digest = page.digest[:24]
-            image = self.out_dir / "pages" / f"{digest}.png"
-            if not image.exists():
-                tmp = image.with_suffix(".part")
-                tmp.write_bytes(page.as_png())
-                os.replace(tmp, image)
+            image = self._kept(page).image
             changed = previous is not None and self._changed(previous.get(page.number), page)
-            pages.append({"number": page.number, "digest": digest,
-                          "image": self.url(image), "warnings": [],
-                          "width": page.image.width, "height": page.image.height,
-                          "changed": changed})
-            _keep_as_png(page, image)
+            pages.append({"number": page.number, "digest": page.digest[:24],
+                          "image": self.url(self._png(page)), "warnings": [],
+                          "width": image.width, "height": image.height, "changed": changed})
         chapters = [{"id": c.id, "title": c.title, "page": result.anchors[f"chapter-{c.id}"]}
                     for c in result.book.chapters if f"chapter-{c.id}" in result.anchors]
         build = {"number": attempt, "when": _now(), "seconds": round(seconds, 1),
@@ -287,6 +273,24 @@ class Proofer:
                  "content": str(self.content_dir)}
         self._place_warnings(build, result, result.warnings)
         return build
+
+    def _png(self, page):
+        return self.out_dir / "pages" / f"{page.digest[:24]}.png"
+
+    def _kept(self, page):
+        """The page with its image written as PNG (named by its digest, once), its pixels
+        from now on decoded from that when a comparison asks: the proof keeps every page of
+        the build shown (and of the one before while it builds), 3 MB each as pixels,
+        0.4 MB as PNG."""
+        path = self._png(page)
+        if not path.exists():
+            tmp = path.with_suffix(".part")
+            tmp.write_bytes(page.as_png())
+            os.replace(tmp, path)
+        if page.image.format != "PNG":
+            page.png = page.png or path.read_bytes()
+            page.image = Image.open(io.BytesIO(page.png))
+        return page
 
     def _place_warnings(self, build, result, warnings):
         """Each warning by the page it concerns, else with the build's general ones."""
@@ -361,7 +365,8 @@ class Proofer:
             approved = self._approved_rendering
             if approved is None:
                 approved = self._approved_rendering = diff.read(
-                    self.approved_pdf, DPI, trim=True, photo_cache=pipeline.lighter_photos())
+                    self.approved_pdf, DPI, trim=True, photo_cache=pipeline.lighter_photos(),
+                    keep=self._kept)
             folder = self.out_dir / "approved-diff" / f"{build['number']:04d}"
             result = diff.compare(approved, rendering, folder)
         except (diff.UnreadablePDF, OSError) as error:

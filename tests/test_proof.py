@@ -241,6 +241,10 @@ def test_a_save_builds_a_scratch_file_does_not_and_a_folder_put_back_is_watched(
     proofer.start()
     try:
         until(lambda: proofer.current and not proofer.building)
+        # every page is held as its PNG (0.4 MB), decoded only when compared, not 3 MB of
+        # pixels, and is the image the page shows
+        for page in proofer._rendering.pages:
+            assert page.image.format == "PNG" and page.png == proofer._png(page).read_bytes()
         story = content / "thema" / "eerste-verhaal.md"
         (content / "thema" / ".eerste-verhaal.md.swp").write_text("scratch")
         (content / "thema" / "eerste-verhaal.md~").write_text("backup")
