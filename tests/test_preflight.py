@@ -335,3 +335,18 @@ def test_real_report_every_page_is_read_and_the_verdict_matches_the_exit_code(bu
     data = json.loads(capsys.readouterr().out)
     assert code == (0 if data["ok"] else 1)
     assert data["page_count"] == real.page_count
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 255), min_size=4, max_size=4))
+def test_pages_all_in_devicecmyk_read_the_same_ink_without_colour_management(made, values):
+    """Where everything is DeviceCMYK, Ghostscript renders without colour management (a
+    fifth faster): the readings are the ones the output profile gives."""
+    for path, _page in (made(pdf_faults.photo, colour=tuple(values), mode="CMYK"),
+                        made(pdf_faults.ink_400)):
+        report = preflight.check(path, max_ink=None)
+        assert set(report.colour_kinds) == {"DeviceCMYK"}
+        fast = preflight.measure_ink(path, report)
+        report.colour_kinds["ICCBased RGB (N=3)"] = "rgb"  # something to separate
+        assert preflight.measure_ink(path, report) == fast
