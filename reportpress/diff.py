@@ -56,7 +56,7 @@ class Page:
     text: str = field(repr=False)
     source: str | None = field(default=None, repr=False)  # hash of what draws the page
     pixels_hash: str | None = field(default=None, repr=False, compare=False)  # (digest's)
-    png: bytes | None = field(default=None, repr=False, compare=False)  # (drawn elsewhere)
+    png: bytes | None = field(default=None, repr=False, compare=False)  # the image as PNG
 
     @property
     def digest(self):
@@ -69,6 +69,7 @@ class Page:
         return self.pixels_hash
 
     def as_png(self):
+        """The image as PNG bytes (made now, unless the page has them)."""
         if self.png is None:
             data = io.BytesIO()
             self.image.save(data, "PNG", compress_level=3)
