@@ -6,6 +6,8 @@
   (other files, http, attachments), so content can never reach outside the project.
 """
 import contextlib
+import copy
+import functools
 import logging
 import mimetypes
 import os
@@ -40,7 +42,9 @@ logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 import pydyf  # noqa: E402
 import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
+import weasyprint.css  # noqa: E402
 import weasyprint.layout.inline  # noqa: E402
+import weasyprint.text.fonts  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 
@@ -57,6 +61,7 @@ class ProjectFetcher(URLFetcher):
         super().__init__(fail_on_errors=True)
         self.allowed = [Path(a).resolve() for a in allowed]
         self.photo_dir = Path(photo_dir).resolve() if photo_dir else None
+        self.read = None  # {path: bytes} of what is served, while someone wants to know
 
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
@@ -80,7 +85,10 @@ class ProjectFetcher(URLFetcher):
         if not path.is_file():
             raise RefusedURL(f"file not found: {path}")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime}, 200)
+        body = path.read_bytes()
+        if self.read is not None:
+            self.read[path] = body
+        return URLFetcherResponse(url, body, {"Content-Type": mime}, 200)
 
 
 class _Collector(logging.Handler):
@@ -143,17 +151,120 @@ def streams_compressed_once():
         pydyf.Stream.data = data
 
 
-def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=True):
+class _Fonts(weasyprint.text.fonts.FontConfiguration):
+    """A font configuration that knows whether a face was added outside a kept sheet."""
+    adding_for_kept = False
+    other_faces = False
+
+    def add_font_face(self, rule_descriptors, url_fetcher):
+        self.other_faces = self.other_faces or not self.adding_for_kept
+        return super().add_font_face(rule_descriptors, url_fetcher)
+
+
+class KeptStylesheets:
+    """A worker lays out chunk after chunk with the same 28 stylesheets; parsing them and
+    registering their fonts took 0.11 s of every layout. Parsed once, a linked stylesheet
+    is kept with the font configuration its @font-face rules went into, for as long as
+    every file read for it (CSS and fonts) has the same bytes. What a sheet adds to the
+    document's page rules, layers, counter styles and colour profiles is added again each
+    time it is used, in its place. Same PDF bytes (tested)."""
+
+    COLLECTIONS = ("page_rules", "layers", "counter_style", "color_profiles")
+
+    def __init__(self):
+        self._forget()
+
+    def _forget(self):
+        self.fonts, self.sheets, self.files = None, {}, {}
+
+    def fonts_for(self, fetcher):
+        """The font configuration for the next render: a fresh one if a kept file changed
+        or a face came from elsewhere (a <style>), which must not outlive its document."""
+        if self.fonts is None or self.fonts.other_faces or any(
+                self._changed(path, body) for path, body in self.files.items()):
+            self._forget()
+            self.fonts = _Fonts()
+        fetching = self._fetching(fetcher)  # another project's sheets are not kept with
+        self.sheets = {key: kept for key, kept in self.sheets.items() if key[0] == fetching}
+        return self.fonts
+
+    @staticmethod
+    def _changed(path, body):
+        try:
+            return path.read_bytes() != body
+        except OSError:
+            return True
+
+    @contextlib.contextmanager
+    def in_use(self, fetcher):
+        """Within: WeasyPrint's stylesheets come from here (weasyprint.css.CSS is what its
+        find_stylesheets calls for each <link> and <style>)."""
+        parse = weasyprint.css.CSS
+        weasyprint.css.CSS = functools.partial(self._stylesheet, parse, fetcher)
+        try:
+            yield
+        finally:
+            weasyprint.css.CSS = parse
+
+    def _stylesheet(self, parse, fetcher, url=None, matcher=None, font_config=None,
+                    **options):
+        if url is None or matcher is not None or font_config is not self.fonts:
+            # a <style>, an @import within a sheet, or a render with its own fonts
+            return parse(url=url, matcher=matcher, font_config=font_config, **options)
+        collections = {name: options.pop(name) for name in self.COLLECTIONS}
+        key = (self._fetching(fetcher), url,
+               repr(sorted((name, value) for name, value in options.items()
+                           if name != "url_fetcher")))  # (a new one per render)
+        if key in self.sheets:
+            sheet, added = self.sheets[key]
+            collections["page_rules"].extend(added["page_rules"])
+            collections["color_profiles"].update(added["color_profiles"])
+            # as WeasyPrint has it: all of a document's sheets share its lists
+            sheet.page_rules, sheet.layers = collections["page_rules"], collections["layers"]
+            return sheet
+        before = {name: copy.copy(value) for name, value in collections.items()}
+        fetcher.read, self.fonts.adding_for_kept = {}, True
+        try:
+            sheet = parse(url=url, font_config=font_config, **collections, **options)
+            read = fetcher.read
+        finally:
+            fetcher.read, self.fonts.adding_for_kept = None, False
+        after = collections
+        if (after["layers"] == before["layers"]
+                and after["counter_style"] == before["counter_style"]):
+            # (layers and counter styles depend on what came before: such a sheet is not kept)
+            self.files.update(read)
+            self.sheets[key] = sheet, dict(
+                page_rules=after["page_rules"][len(before["page_rules"]):],
+                color_profiles={name: profile for name, profile in
+                                after["color_profiles"].items()
+                                if before["color_profiles"].get(name) is not profile})
+        else:
+            self.fonts.other_faces = True  # its fonts go with this document
+        return sheet
+
+    @staticmethod
+    def _fetching(fetcher):
+        return tuple(fetcher.allowed), fetcher.photo_dir
+
+
+_STYLESHEETS = KeptStylesheets()
+
+
+def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=True,
+           keep_stylesheets=True):
     """Lay out the HTML; returns a WeasyPrint Document (pages and anchors known)."""
     fetcher = ProjectFetcher([*allowed_dirs, FONTS_DIR, PROFILES_DIR], photo_dir)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     speed_up = remembered_line_splits() if remember_line_splits else contextlib.nullcontext()
+    kept = _STYLESHEETS.in_use(fetcher) if keep_stylesheets else contextlib.nullcontext()
+    fonts = _STYLESHEETS.fonts_for(fetcher) if keep_stylesheets else None
     try:
-        with speed_up:
+        with speed_up, kept:
             document = weasyprint.HTML(string=html, base_url=Path(base_dir).as_uri() + "/",
-                                       url_fetcher=fetcher).render()
+                                       url_fetcher=fetcher).render(font_config=fonts)
     except RefusedURL as refused:
         raise LayoutError(str(refused)) from None
     finally:

@@ -1,0 +1,109 @@
+"""render.py keeps the parsed stylesheets between layouts in one process: the same PDF
+bytes as parsing them afresh, and an edited stylesheet or font is read again."""
+import io
+import shutil
+
+import pikepdf
+import weasyprint.css
+from fontTools.ttLib import TTFont
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_chunks import domain_chunk
+
+from reportpress import render
+
+LATO = render.FONTS_DIR / "lato"
+
+
+def pdf_bytes(html, args, path, keep=True):
+    render.write_pdf(render.render(html, *args, keep_stylesheets=keep), path, b"id")
+    return path.read_bytes()
+
+
+def test_kept_stylesheets_change_no_byte(tmp_path, monkeypatch):
+    """The second layout takes the sheets the first parsed (report.css is not parsed
+    again): a domain chapter comes out byte for byte as with every sheet parsed afresh."""
+    html, args = domain_chunk()
+    fresh = pdf_bytes(html, args, tmp_path / "fresh.pdf", keep=False)
+    first = pdf_bytes(html, args, tmp_path / "first.pdf")
+    parsed = []
+    parse = weasyprint.css.CSS
+    monkeypatch.setattr(weasyprint.css, "CSS", lambda **kw: parsed.append(kw.get("url"))
+                        or parse(**kw))
+    again = pdf_bytes(html, args, tmp_path / "again.pdf")
+    assert not any(url and url.endswith("/report.css") for url in parsed)
+    assert fresh == first == again
+
+
+def small_layout(folder, css, family_css):
+    """A layout folder of two sheets (one imported) and a font face from fonts/."""
+    folder.mkdir(exist_ok=True)
+    (folder / "main.css").write_text('@import "more.css";\n' + family_css)
+    (folder / "more.css").write_text(css)
+    return ('<html><head><link rel="stylesheet" href="main.css"></head>'
+            '<body><p style="font-family: Face">Gewijzigd</p></body></html>',
+            (folder, [folder], None))
+
+
+def face(font):
+    return f'@font-face {{ font-family: Face; src: url("{(LATO / font).as_uri()}"); }}\n'
+
+
+def font_names(path):
+    """The full names of the fonts embedded (the PDF names them after the CSS family)."""
+    with pikepdf.open(path) as pdf:
+        fonts = [font.DescendantFonts[0] for page in pdf.pages
+                 for font in page.Resources.Font.values()]
+        return {TTFont(io.BytesIO(font.FontDescriptor.FontFile2.read_bytes()))["name"]
+                .getDebugName(4) for font in fonts}
+
+
+def test_an_edited_stylesheet_or_font_face_is_read_again(tmp_path):
+    """The proof's workers stay while a designer edits layout/: the next layout reads the
+    sheet again (an imported one too), and its fonts."""
+    html, args = small_layout(tmp_path / "layout", "@page { size: 100mm 100mm; }",
+                              face("Lato-Regular.ttf"))
+    render.render(html, *args)
+    (tmp_path / "layout" / "more.css").write_text("@page { size: 120mm 100mm; }")
+    document = render.render(html, *args)
+    assert round(document.pages[0].width * 25.4 / 96) == 120
+    render.write_pdf(document, tmp_path / "regular.pdf", b"id")
+    (tmp_path / "layout" / "main.css").write_text('@import "more.css";\n'
+                                                   + face("Lato-Bold.ttf"))
+    render.write_pdf(render.render(html, *args), tmp_path / "bold.pdf", b"id")
+    assert font_names(tmp_path / "regular.pdf") == {"Lato Regular"}
+    assert font_names(tmp_path / "bold.pdf") == {"Lato Bold"}
+
+
+def test_a_font_face_from_a_style_element_stays_with_its_document(tmp_path):
+    """A face declared in a <style> goes into the kept font configuration; the next
+    document, which does not declare it, must not find it there."""
+    html, args = small_layout(tmp_path / "layout", "", face("Lato-Regular.ttf"))
+    render.render(html, *args)
+    styled = html.replace("</head>", "<style>" + face("Lato-Black.ttf").replace(
+        "Face", "Other") + "</style></head>").replace("Face", "Other, Face")
+    render.write_pdf(render.render(styled, *args), tmp_path / "styled.pdf", b"id")
+    render.write_pdf(render.render(html.replace("Face", "Other, Face"), *args),
+                     tmp_path / "plain.pdf", b"id")
+    assert font_names(tmp_path / "styled.pdf") == {"Lato Black"}
+    assert font_names(tmp_path / "plain.pdf") == {"Lato Regular"}
+
+
+sizes = st.integers(min_value=60, max_value=200)
+rules = st.lists(st.tuples(sizes, st.sampled_from(["Regular", "Bold", "Italic"]),
+                           st.sampled_from(["", "@page :first { margin: 20mm; }"])),
+                 min_size=2, max_size=4)
+
+
+@settings(max_examples=12, deadline=None)
+@given(rules)
+def test_a_layout_after_any_edits_is_a_fresh_layout(tmp_path_factory, edits):
+    """Whatever a designer saves in turn, each layout with kept sheets gives the bytes of
+    one that parsed everything afresh."""
+    folder = tmp_path_factory.mktemp("layout")
+    for number, (size, font, page_rule) in enumerate(edits):
+        css = f"@page {{ size: {size}mm 100mm; }}\n{page_rule}\np {{ font-size: {size // 10}pt; }}"
+        html, args = small_layout(folder, css, face(f"Lato-{font}.ttf"))
+        kept = pdf_bytes(html, args, folder / f"kept-{number}.pdf")
+        assert kept == pdf_bytes(html, args, folder / f"fresh-{number}.pdf", keep=False)
+    shutil.rmtree(folder)
