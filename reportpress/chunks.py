@@ -161,7 +161,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
 class _Round:
     """One round of laying out all chunks, each from the cache or in a worker process.
     A chunk that refers to a page in another chunk has that number written out: from the
-    page map when it has it, else the chunk waits until the other chunk is laid out."""
+    page map when it has it, else from the flatplan where it tells (a chapter of one page),
+    else the chunk waits until the other chunk is laid out."""
 
     def __init__(self, compose_html, fingerprint, cache_dir, job_args):
         self.compose_html, self.fingerprint = compose_html, fingerprint
@@ -198,6 +199,12 @@ class _Round:
         htmls = [html or self._compose(chunk, known) for html, chunk in zip(htmls, chunks,
                                                                              strict=True)]
         refer = _references(htmls)
+        # with no page map (a first build), a target's page is the flatplan's where it can
+        # be read from it: else the chunks that refer to it would wait (a wrong guess is
+        # found and laid out again, as a wrong page map is)
+        known.update({target: page for target, page in _planned_pages(chunks, htmls,
+                                                                       certain).items()
+                      if target not in known})
         # chunks others wait for go first; then the longest first, so that they end
         # together: the most pages (laying out a page's columns is what costs), then the
         # most HTML
@@ -233,6 +240,30 @@ class _Round:
         if own & _written_out(html).keys():
             html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
         return html
+
+
+def _planned_pages(chunks, htmls, certain):
+    """{id: page} for the ids in a chapter of one page, by the flatplan (each chapter's
+    `pages:`), in chunks whose first page is certain."""
+    found = {}
+    for chunk, html, sure in zip(chunks, htmls, certain, strict=True):
+        page = chunk.first_page
+        for chapter in chunk.chapters if sure else ():
+            if not chapter.pages:
+                break  # the pages of the chapters after it are not planned
+            if chapter.pages == 1:
+                found.update(dict.fromkeys(_ids(_chapter_html(html, chapter.id)), page))
+            page += chapter.pages
+    return found
+
+
+def _chapter_html(html, chapter_id):
+    """The part of a chunk's HTML from the chapter's section to the next chapter's."""
+    start = html.find(f' id="chapter-{chapter_id}"')
+    if start < 0:
+        return ""
+    end = html.find(' id="chapter-', start + 1)
+    return html[start:end if end >= 0 else len(html)]
 
 
 def _ids(html):

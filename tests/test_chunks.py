@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -158,13 +159,19 @@ def test_the_caches_go_where_reportpress_cache_says(tmp_path):
     assert (tmp_path / "cache" / "images").is_dir()
 
 
-def test_from_the_flatplan_all_chunks_are_laid_out_at_once(build, tmp_path):
+def test_from_the_flatplan_all_chunks_are_laid_out_at_once(build, tmp_path, monkeypatch):
     """Without a page map (a new checkout) the chapters' `pages:` give each chunk its first
-    page: every chunk is laid out once, side by side, into the PDF the default build made."""
-    progress = []
+    page, and the page of the QR code the domain chapters refer to: every chunk is laid
+    out once, all sent to the workers at once, into the PDF the default build made."""
+    progress, sent, sent_before_first_result = [], [], []
+    submit, result_of = chunks._submit, chunks._result
+    monkeypatch.setattr(chunks, "_submit", lambda *a: sent.append(1) or submit(*a))
+    monkeypatch.setattr(chunks, "_result", lambda future: sent_before_first_result.append(
+        len(sent)) or result_of(future))
     result = pipeline.build(CONTENT, tmp_path / "report.pdf", chunk_cache=tmp_path / "cache",
                             log=progress.append)
     count = len(chunks.split(result.book.chapters))
+    assert sent_before_first_result[0] == count
     assert [line for line in progress if " chunks" in line] == [
         f"  laid out {count} of {count} chunks"]
     assert result.pdf.read_bytes() == build.pdf.read_bytes()
@@ -187,6 +194,33 @@ def test_a_chapter_that_does_not_keep_to_the_flatplan_is_named(tmp_path):
     plain = pipeline.build(unplanned, tmp_path / "unplanned.pdf",
                            chunk_cache=tmp_path / "cache-2")
     assert glyph_text(result.pdf) == glyph_text(plain.pdf)
+
+
+def test_a_page_the_flatplan_gives_wrong_is_laid_out_again(tmp_path):
+    """With no page map, a reference to a chapter of one page is numbered from the
+    flatplan at once (the chunks that refer to it do not wait for its layout); where the
+    chapter runs longer than planned, the number is found wrong and laid out again."""
+    planned = shutil.copytree(CONTENT, tmp_path / "content")
+    book, _ = content.load(planned)
+    first = chunks._plan(chunks.split(book.chapters), [3, 6, 6, 4, 4, 4, 4, 9])
+    htmls = [compose.compose(book, "print", chunk=chunk, page_of={}) for chunk in first]
+    assert chunks._planned_pages(first, htmls, [True] * len(first))["online-qr"] == 2
+    long_text = "".join(f"\n\n  Alinea {n}: " + "Sommige verhalen staan online. " * 30
+                        for n in range(2))  # the QR goes to the chapter's second page
+    edit(planned / "meer-dan-woorden" / "chapter.yaml", "\ntext: |-\n",
+         f"\ntext: |-{long_text}\n")
+    progress = []
+    result = pipeline.build(planned, tmp_path / "planned.pdf", chunk_cache=tmp_path / "cache",
+                            log=progress.append, preflight="later")  # (a page too many)
+    assert any("chapter `meer-dan-woorden` takes 2 pages" in str(warning)
+               for warning in result.warnings)
+    count = len(first)
+    assert [line for line in progress if " chunks" in line][0] == (
+        f"  laid out {count} of {count} chunks")  # all at once, then again where it moved
+    assert result.anchors["online-qr"] == 3
+    texts = glyph_text(result.pdf)
+    numbers = [n for text in texts for n in re.findall(r"QR(?:-code)? op pagina (\d+)", text)]
+    assert len(numbers) >= 5 and set(numbers) == {"3"}
 
 
 def domain_chunk():
