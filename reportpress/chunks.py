@@ -199,17 +199,17 @@ class _Round:
         htmls = [html or self._compose(chunk, known) for html, chunk in zip(htmls, chunks,
                                                                              strict=True)]
         refer = _references(htmls)
+        # chunks others wait for go first (or whose pages they take from the flatplan: a
+        # wrong guess is found sooner); then the longest first, so that they end together:
+        # the most pages (laying out a page's columns is what costs), then the most HTML
+        needed = {index for targets in refer for target, index in targets.items()
+                  if target not in known}
         # with no page map (a first build), a target's page is the flatplan's where it can
         # be read from it: else the chunks that refer to it would wait (a wrong guess is
         # found and laid out again, as a wrong page map is)
         known.update({target: page for target, page in _planned_pages(chunks, htmls,
                                                                        certain).items()
                       if target not in known})
-        # chunks others wait for go first; then the longest first, so that they end
-        # together: the most pages (laying out a page's columns is what costs), then the
-        # most HTML
-        needed = {index for targets in refer for target, index in targets.items()
-                  if target not in known}
         waiting = {i for i in range(count) if keys[i] is None}
         while waiting or running:
             ready = [i for i in waiting if refer[i].keys() <= known.keys()]
