@@ -57,6 +57,8 @@ class Page:
     source: str | None = field(default=None, repr=False)  # hash of what draws the page
     pixels_hash: str | None = field(default=None, repr=False, compare=False)  # (digest's)
     png: bytes | None = field(default=None, repr=False, compare=False)  # the image as PNG
+    # drawn from a part (draw_part): a hash of what draws it there (its page_sources)
+    look: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def digest(self):
@@ -250,26 +252,42 @@ def _unpacked(drawn, previous):
     pages = [page for page in drawn if page.image is not None]
     if len(pages) < len(drawn):
         alike = {page.digest: page for page in previous.pages} if previous else {}
-        pages += [dataclasses.replace(alike[page.digest], text=page.text, source=page.source)
+        pages += [dataclasses.replace(alike[page.digest], source=page.source, look=page.look,
+                                      text=alike[page.digest].text if page.text is None
+                                      else page.text)
                   for page in drawn if page.image is None and page.digest in alike]
     return pages
 
 
 def draw_part(pdf_path, sources, indexes=None, dpi=DPI, trim=False, photo_cache=None,
-              seen=()):
+              seen=(), looks=None):
     """The pages at `indexes` (default: all) of a PDF that is a part of another (a chunk of
     the report), drawn as read() draws them there, `sources[i]` being what draws page i.
     The proof has worker processes draw them while the parts are put together, so each
     comes packed (Page.packed): as its digest alone when that is in `seen` (the digests
-    of the pages it shows, which read() is given as `previous`)."""
+    of the pages it shows, which read() is given as `previous`). `looks` ({Page.look:
+    digest} of the pages shown): a page drawn by the same content and resources as one of
+    those is not drawn at all (a chunk laid out again after an edit to one of its stories:
+    its other pages are usually unchanged), and comes as that digest alone."""
     path = Path(pdf_path)
     indexes = list(range(len(sources)) if indexes is None else indexes)
+    hashes = page_sources(path) if looks is not None else []
+    alike = {index: looks[hashes[index]] for index in indexes
+             if index < len(hashes) and hashes[index] in looks}
     with PDFIUM_LOCK:
         document = pdfium.PdfDocument(str(path))
-        drawing = _pages_to_draw(path, document, indexes, dpi, photo_cache)
+        drawing = _pages_to_draw(path, document, [i for i in indexes if i not in alike], dpi,
+                                 photo_cache)
         try:
-            return [_draw(next(drawing), index + 1, dpi, trim, sources[index]).packed(seen)
-                    for index in indexes]
+            pages = []
+            for index in indexes:
+                if index in alike:  # (its text too is that page's: see _unpacked)
+                    page = Page(index + 1, None, None, sources[index], alike[index])
+                else:
+                    page = _draw(next(drawing), index + 1, dpi, trim, sources[index])
+                page.look = hashes[index] if index < len(hashes) else None
+                pages.append(page if index in alike else page.packed(seen))
+            return pages
         finally:
             drawing.close()
             document.close()

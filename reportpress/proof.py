@@ -45,9 +45,6 @@ DEFAULT_OUT = pipeline.PROJECT / "out" / "proof"
 DEFAULT_PORT = 8765
 SETTLE_MS = 30  # a change is built once the files stay put this long
 DPI = 100
-# pages drawn by the workers while a build's chunks are merged (those of the story edited):
-# the rest are drawn here (all of a first build: drawn there they would be in memory twice)
-DRAW_AHEAD = 12
 IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
@@ -167,20 +164,19 @@ class Proofer:
     def _build(self, attempt):
         started = time.monotonic()
         folder = self.out_dir / "builds" / f"{attempt:04d}"
-        drawing, ahead = [], 0  # pages of new chunks, drawn by workers during the merge
-        seen = {page.digest for page in self._rendering.pages} if self._rendering else set()
+        drawing = []  # pages of new chunks, drawn by workers during the merge
+        shown = self._rendering.pages if self._rendering else []
+        seen = {page.digest for page in shown}
+        looks = {page.look: page.digest for page in shown if page.look}
 
         def draw_ahead(part, sources):
             """Shared out among the workers: the one that laid the chunk out is free too."""
-            nonlocal ahead
-            if ahead + len(sources) <= DRAW_AHEAD:
-                ahead += len(sources)
-                share = -(-len(sources) // (os.cpu_count() or 1))
-                for first in range(0, len(sources), share):
-                    drawing.append(chunks.run_in_worker(
-                        diff.draw_part, part, sources,
-                        range(first, min(first + share, len(sources))), DPI, True,
-                        pipeline.lighter_photos(), seen))
+            share = -(-len(sources) // (os.cpu_count() or 1))
+            for first in range(0, len(sources), share):
+                drawing.append(chunks.run_in_worker(
+                    diff.draw_part, part, sources,
+                    range(first, min(first + share, len(sources))), DPI, True,
+                    pipeline.lighter_photos(), seen, looks))
 
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings

@@ -148,6 +148,46 @@ def test_a_chunks_pages_drawn_on_their_own_are_the_pages_of_the_merged_pdf(tmp_p
     assert [page.digest for page in again.pages] == [page.digest for page in whole.pages]
 
 
+def test_a_chunk_laid_out_again_has_only_its_changed_pages_drawn(tmp_path, monkeypatch):
+    """After an edit to one story its chunk is laid out again, and most of its pages are
+    as they were: those are known by what draws them (Page.look) and not drawn again; the
+    proof's pages are still those a rendering of the new PDF shows."""
+    folder = shutil.copytree(CONTENT, tmp_path / "content")
+    light = tmp_path / "light"
+
+    def built(name):
+        parts = []
+        result = pipeline.build(folder, tmp_path / name, chunk_cache=tmp_path / "cache",
+                                preflight="later",
+                                laid_out=lambda pdf, sources: parts.append((pdf, sources)))
+        return result, parts
+
+    first, parts = built("first.pdf")
+    drawn = [pickle.loads(pickle.dumps(page))  # (as a worker sends it back)
+             for pdf, sources in parts
+             for page in diff.draw_part(pdf, sources, trim=True, photo_cache=light, looks={})]
+    shown = diff.read(first.pdf, trim=True, photo_cache=light, sources=first.page_sources,
+                      drawn=drawn)
+    assert [page.number for page in shown.pages if not page.look] == []
+    edit(folder / "werk" / "expeditie-miriam.md", "Miriam", "Mirriam")
+    second, parts = built("second.pdf")
+    (part, sources), = parts  # the Werk chunk alone
+    draws = []
+    draw = diff._draw
+    monkeypatch.setattr(diff, "_draw", lambda *a: draws.append(a[1]) or draw(*a))
+    looks = {page.look: page.digest for page in shown.pages}
+    again = [pickle.loads(pickle.dumps(page)) for page in diff.draw_part(
+        part, sources, trim=True, photo_cache=light, seen={page.digest for page in shown.pages},
+        looks=looks)]
+    assert 1 <= len(draws) < len(sources) - 2  # the edited story's page, not the others
+    proof = diff.read(second.pdf, trim=True, photo_cache=light, previous=shown,
+                      sources=second.page_sources, drawn=again)
+    monkeypatch.undo()
+    fresh = diff.read(second.pdf, trim=True, photo_cache=light)
+    assert [(page.digest, page.text) for page in proof.pages] == [
+        (page.digest, page.text) for page in fresh.pages]
+
+
 def test_the_caches_go_where_reportpress_cache_says(tmp_path):
     out = tmp_path / "report.pdf"
     done = subprocess.run([sys.executable, str(pipeline.PROJECT / "make_pdf.py"), "--content",
