@@ -16,7 +16,7 @@ build would have (1-2 s of a 9 s build on 2 cores), so the two are never measure
 - cold build: photos prepared, no chunk laid out yet, no page map;
 - cold layout, page map known: every chunk laid out again, in one round (as after a
   change to the layout). The machine's speed drifts from minute to minute, so these two
-  and the baseline run back to back, in three rounds: the ratios are per round, the
+  and the baseline run back to back, in five rounds: the ratios are per round, the
   times the fastest;
 - builds run as `make_pdf.py` does (reportpress.cli), with REPORTPRESS_CACHE pointing to
   the benchmark's folder;
@@ -142,7 +142,7 @@ print(json.dumps(dict(seconds=seconds, pages=pages, peak_mb=peak[0] if sampled e
 """
 
 
-ROUNDS = 3  # of plain WeasyPrint, a cold build and one with the page map, back to back
+ROUNDS = 5  # of plain WeasyPrint, a cold build and one with the page map, back to back
 
 
 def measure(mode, content, out, cache, memory=False):

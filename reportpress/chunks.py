@@ -471,7 +471,10 @@ def merge(paths, output, finish=None):
             _share_images(merged)
             if finish:
                 finish(merged)
+            # (streams as they are: the chunks' are compressed already, and qpdf looking
+            # into them took a fifth of the merge)
             merged.save(output, static_id=True, compress_streams=True,
+                        stream_decode_level=pikepdf.StreamDecodeLevel.none,
                         object_stream_mode=pikepdf.ObjectStreamMode.preserve)
         finally:
             for part in parts:
