@@ -165,9 +165,11 @@ class KeptStylesheets:
     """A worker lays out chunk after chunk with the same 28 stylesheets; parsing them and
     registering their fonts took 0.11 s of every layout. Parsed once, a linked stylesheet
     is kept with the font configuration its @font-face rules went into, for as long as
-    every file read for it (CSS and fonts) has the same bytes. What a sheet adds to the
-    document's page rules, layers, counter styles and colour profiles is added again each
-    time it is used, in its place. Same PDF bytes (tested)."""
+    every file read for it (CSS and fonts) has the same bytes. What it adds to the
+    document's page rules and colour profiles is added again each time it is used, in its
+    place. Not kept: a sheet that adds cascade layers or counter styles (they depend on
+    what came before it), and one WeasyPrint reported an error in (parsed again, the error
+    fails every build that uses it). Same PDF bytes (tested)."""
 
     COLLECTIONS = ("page_rules", "layers", "counter_style", "color_profiles")
 
@@ -223,16 +225,18 @@ class KeptStylesheets:
             sheet.page_rules, sheet.layers = collections["page_rules"], collections["layers"]
             return sheet
         before = {name: copy.copy(value) for name, value in collections.items()}
+        errors, logger = _Collector(), logging.getLogger("weasyprint")
         fetcher.read, self.fonts.adding_for_kept = {}, True
+        logger.addHandler(errors)
         try:
             sheet = parse(url=url, font_config=font_config, **collections, **options)
             read = fetcher.read
         finally:
             fetcher.read, self.fonts.adding_for_kept = None, False
+            logger.removeHandler(errors)
         after = collections
-        if (after["layers"] == before["layers"]
+        if (not errors.messages and after["layers"] == before["layers"]
                 and after["counter_style"] == before["counter_style"]):
-            # (layers and counter styles depend on what came before: such a sheet is not kept)
             self.files.update(read)
             self.sheets[key] = sheet, dict(
                 page_rules=after["page_rules"][len(before["page_rules"]):],

@@ -4,6 +4,7 @@ import io
 import shutil
 
 import pikepdf
+import pytest
 import weasyprint.css
 from fontTools.ttLib import TTFont
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from test_chunks import domain_chunk
 
 from reportpress import render
+from reportpress.problems import LayoutError
 
 LATO = render.FONTS_DIR / "lato"
 
@@ -107,3 +109,22 @@ def test_a_layout_after_any_edits_is_a_fresh_layout(tmp_path_factory, edits):
         kept = pdf_bytes(html, args, folder / f"kept-{number}.pdf")
         assert kept == pdf_bytes(html, args, folder / f"fresh-{number}.pdf", keep=False)
     shutil.rmtree(folder)
+
+
+def test_a_sheet_with_an_error_fails_every_layout_not_only_the_first(tmp_path, monkeypatch):
+    """WeasyPrint logs some faults in a sheet and goes on; the build fails on them. A sheet
+    kept from a layout that reported one would let the next layout pass: it is not kept."""
+    import weasyprint.logger
+
+    preprocess = weasyprint.preprocess_stylesheet  # (what weasyprint.CSS calls)
+
+    def faulty(media, base_url, *args, **kwargs):
+        if base_url and base_url.endswith("more.css"):
+            weasyprint.logger.LOGGER.error("a fault in %s", base_url)
+        return preprocess(media, base_url, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "preprocess_stylesheet", faulty)
+    html, args = small_layout(tmp_path / "layout", "p { color: red; }", face("Lato-Regular.ttf"))
+    for _ in range(2):
+        with pytest.raises(LayoutError, match="a fault in .*more.css"):
+            render.render(html, *args)
