@@ -114,8 +114,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML
     with the page references to targets in `page_of` written out (the others are left to
     its layout); `render_args` are render.render's arguments after the HTML.
-    `laid_out(laid)` is told each chunk laid out anew, once all are known good, before
-    they are merged (the proof has their pages drawn meanwhile)."""
+    `laid_out(laid)` is told each chunk (laid out anew or from the cache), once all are
+    known good, before they are merged (the proof has the pages it has not drawn yet
+    drawn meanwhile)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
@@ -149,9 +150,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
                 and all(new_page_of.get(target) == page for numbers in written_out
                         for target, page in numbers.items())):
             _remember(cache_dir, edition, runs, counts, new_page_of, keys)
-            for each in laid:
-                if laid_out and each.pdf in layout.anew:
-                    laid_out(each)
+            for each in laid if laid_out else ():
+                laid_out(each)
             return Layout(laid, htmls)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
@@ -167,7 +167,6 @@ class _Round:
     def __init__(self, compose_html, fingerprint, cache_dir, job_args):
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job_args = cache_dir, job_args
-        self.anew = set()  # the PDFs written by the chunks laid out (not from the cache)
 
     def run(self, chunks, counts, certain, page_of, edited, log):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
@@ -226,7 +225,6 @@ class _Round:
                 for future in done:
                     i = running.pop(future)
                     laid[i] = _result(future)
-                    self.anew.add(laid[i].pdf)
                     known.update(laid[i].anchors)
         if submitted:
             log(f"  laid out {submitted} of {count} chunks")

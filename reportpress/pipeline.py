@@ -77,9 +77,10 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     `Result.check(pdf)`, which gives them as warnings (the proof shows the pages first).
     `chunked`: lay out in chunks, in parallel and cached (chunks.py); the default for print.
     The digital edition is one document: its tags form one tree over all pages.
-    `laid_out(pdf, sources)`: told each chunk laid out anew (its PDF and its pages'
-    `Result.page_sources`) while the chunks are merged. Without `keep_workers` (a build
-    run once), the layout workers stop as soon as the chunks are laid out."""
+    `laid_out(pdf, sources)`: told each chunk (its PDF and its pages'
+    `Result.page_sources`), laid out anew or from the cache, while the chunks are merged.
+    Without `keep_workers` (a build run once), the layout workers stop as soon as the
+    chunks are laid out."""
     if chunked is None:
         chunked = edition == "print"
     if chunked:

@@ -168,9 +168,15 @@ class Proofer:
         shown = self._rendering.pages if self._rendering else []
         seen = {page.digest for page in shown}
         looks = {page.look: page.digest for page in shown if page.look}
+        known = {page.source for page in shown if page.look}
 
         def draw_ahead(part, sources):
-            """Shared out among the workers: the one that laid the chunk out is free too."""
+            """The pages of a chunk not shown yet (laid out anew, or a first build's from
+            the cache), drawn from its own PDF: read() takes them as they are and knows
+            them by what draws them (Page.look) at the next build. Shared out among the
+            workers: the one that laid the chunk out is free too."""
+            if all(source in known for source in sources):
+                return
             share = -(-len(sources) // (os.cpu_count() or 1))
             for first in range(0, len(sources), share):
                 drawing.append(chunks.run_in_worker(

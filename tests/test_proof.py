@@ -17,7 +17,7 @@ from helpers import copy_content, edit
 from pdftext import page_texts
 from test_diff import add_paragraph, rendering
 
-from reportpress import diff, proof
+from reportpress import diff, pipeline, proof
 
 CHROMIUM = Path("/usr/bin/chromium")
 BUILD_TIMEOUT = 300  # s: a build takes 30–60 s, more on a busy machine
@@ -261,5 +261,37 @@ def test_a_save_builds_a_scratch_file_does_not_and_a_folder_put_back_is_watched(
         until(lambda: proofer.error is None and shown("Annemie vertelt"))
         edit(story, "Annemie", "Annelies")
         until(lambda: shown("Annelies vertelt"))
+    finally:
+        proofer.stop()
+
+
+def test_pages_that_draw_as_before_are_not_drawn_again(tmp_path, monkeypatch):
+    """The proof's pages carry a hash of what draws them in their chunk (Page.look), also
+    those of a first build whose chunks all come from the cache; after an edit, a page of
+    the chunk laid out again that draws as before is not drawn again, and the pages shown
+    are still those of the new PDF."""
+    content = copy_content(tmp_path)
+    pipeline.build(content, tmp_path / "before.pdf", preflight="later")  # (into the cache)
+    proofer = proof.Proofer(content, tmp_path / "proof", log=lambda message: None)
+    came_back = []
+    drawn = proof._drawn
+    monkeypatch.setattr(proof, "_drawn", lambda futures: came_back.append(drawn(futures))
+                        or came_back[-1])
+    proofer.start()
+    try:
+        while not (proofer.current and not proofer.building):
+            time.sleep(0.05)
+        first = proofer._rendering.pages
+        assert len(came_back[0]) == len(first) and all(page.look for page in first)
+        edit(content / "thema" / "eerste-verhaal.md", "Ann vertelt", "Anna vertelt")
+        while proofer.attempts < 2 or proofer.building:
+            time.sleep(0.05)
+        again = came_back[1]
+        not_drawn = [page for page in again if page.text is None]
+        assert again and 1 <= len(not_drawn) < len(again)
+        assert [(page.digest, page.text) for page in proofer._rendering.pages] == [
+            (page.digest, page.text) for page in diff.read(
+                proofer.file_for(proofer.current["pdf"]), proof.DPI, trim=True,
+                photo_cache=pipeline.lighter_photos()).pages]
     finally:
         proofer.stop()
