@@ -203,7 +203,7 @@ def page_ranges(numbers):
 # --- reading -------------------------------------------------------------------------
 
 def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources=None,
-         drawn=(), keep=lambda page: page):
+         drawn=(), keep=lambda page: page, looks=None):
     """Render every page of a PDF; raises UnreadablePDF with a message for people.
     trim: render only the trim box (the finished page, without bleed and crop marks).
     previous (a Rendering at the same dpi and trim): a page drawn by the same content and
@@ -214,7 +214,8 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
     sources: what draws each page, when the caller knows it (a build laid out in chunks);
     else worked out from the file (page_sources). drawn: pages of those sources drawn
     already, in the same way (draw_part). keep(page): what is held of each page drawn, as
-    it is drawn (the proof: its PNG, 0.4 MB, not its pixels, 3 MB)."""
+    it is drawn (the proof: its PNG, 0.4 MB, not its pixels, 3 MB). looks ({source:
+    Page.look}): what draws the pages it draws in their parts, for the next draw_part."""
     path = Path(pdf_path)
     if not path.is_file():
         raise UnreadablePDF(f"{path}: no such file")
@@ -236,7 +237,9 @@ def read(pdf_path, dpi=DPI, trim=False, previous=None, photo_cache=None, sources
                 if source in known:
                     pages.append(dataclasses.replace(known[source], number=index + 1))
                 else:
-                    pages.append(keep(_draw(next(drawing), index + 1, dpi, trim, source)))
+                    page = _draw(next(drawing), index + 1, dpi, trim, source)
+                    page.look = (looks or {}).get(source)
+                    pages.append(keep(page))
             headings = _bookmarks(document) or _large_lines(document)
         except pdfium.PdfiumError as error:
             raise UnreadablePDF(f"{path}: a page could not be rendered ({error})") from None

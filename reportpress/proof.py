@@ -45,6 +45,9 @@ DEFAULT_OUT = pipeline.PROJECT / "out" / "proof"
 DEFAULT_PORT = 8765
 SETTLE_MS = 30  # a change is built once the files stay put this long
 DPI = 100
+# pages drawn by the workers while a build's chunks are merged (those of the story edited);
+# the rest are drawn here
+DRAW_AHEAD = 12
 IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
@@ -164,7 +167,8 @@ class Proofer:
     def _build(self, attempt):
         started = time.monotonic()
         folder = self.out_dir / "builds" / f"{attempt:04d}"
-        drawing = []  # pages of new chunks, drawn by workers during the merge
+        drawing, ahead = [], 0  # pages of new chunks, drawn by workers during the merge
+        looks_here = {}  # {source: Page.look} of the pages read() draws from the merged PDF
         shown = self._rendering.pages if self._rendering else []
         seen = {page.digest for page in shown}
         looks = {page.look: page.digest for page in shown if page.look}
@@ -172,11 +176,18 @@ class Proofer:
 
         def draw_ahead(part, sources):
             """The pages of a chunk not shown yet (laid out anew, or a first build's from
-            the cache), drawn from its own PDF: read() takes them as they are and knows
-            them by what draws them (Page.look) at the next build. Shared out among the
-            workers: the one that laid the chunk out is free too."""
+            the cache) are known by what draws them in the chunk (Page.look) at the next
+            build. Those of the story edited are drawn from the chunk's own PDF, shared
+            out among the workers (the one that laid the chunk out is free too); the
+            others by read(), here (a first build: drawn in the workers their memory would
+            stay there)."""
+            nonlocal ahead
             if all(source in known for source in sources):
                 return
+            if not shown or ahead + len(sources) > DRAW_AHEAD:
+                looks_here.update(zip(sources, diff.page_sources(part)))
+                return
+            ahead += len(sources)
             share = -(-len(sources) // (os.cpu_count() or 1))
             for first in range(0, len(sources), share):
                 drawing.append(chunks.run_in_worker(
@@ -194,7 +205,7 @@ class Proofer:
             rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
                                   sources=result.page_sources, drawn=_drawn(drawing),
-                                  keep=self._kept)
+                                  keep=self._kept, looks=looks_here)
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
             return self._failed(attempt, folder, "The content has mistakes",
