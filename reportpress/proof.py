@@ -185,7 +185,8 @@ class Proofer:
             if all(source in known for source in sources):
                 return
             if not shown or ahead + len(sources) > DRAW_AHEAD:
-                looks_here.update(zip(sources, diff.page_sources(part)))
+                # (page_sources is [] for a chunk it cannot read: its pages get no look)
+                looks_here.update(zip(sources, diff.page_sources(part), strict=False))
                 return
             ahead += len(sources)
             share = -(-len(sources) // (os.cpu_count() or 1))
