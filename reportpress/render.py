@@ -8,6 +8,7 @@
 import contextlib
 import copy
 import functools
+import hashlib
 import logging
 import mimetypes
 import os
@@ -33,7 +34,10 @@ def _isolate_fonts(cache_dir):
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
-_isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}")
+# One folder per checkout: two checkouts building at once must not point each other's
+# fontconfig at their own fonts/.
+_isolate_fonts(Path(tempfile.gettempdir()) / "reportpress-{}-{}".format(
+    os.getuid(), hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]))
 # fontTools stamps subset fonts with the current time unless told otherwise: a fixed
 # stamp keeps the same inputs giving a byte-identical PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
