@@ -5,6 +5,7 @@ import sys
 import bootstrap
 
 if __name__ == "__main__":
+    bootstrap.ensure_system(bootstrap.BUILD)
     bootstrap.ensure_venv()
     from reportpress.cli import main
 

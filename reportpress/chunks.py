@@ -33,13 +33,15 @@ from pathlib import Path
 
 import pikepdf
 
+from . import engine
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
 # What a chunk's PDF depends on besides its HTML.
 DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
-                PROJECT / "requirements.txt", *(PROJECT / "reportpress" / name for name in
-                                                ("render.py", "chunks.py", "overflow.py"))]
+                PROJECT / "requirements.txt",
+                *(PROJECT / "reportpress" / name
+                  for name in ("render.py", "chunks.py", "overflow.py", "engine.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 
@@ -336,7 +338,7 @@ def start_workers(layout_dir=None):
     global _workers
     if _workers is None:
         start_server()
-        count = os.cpu_count() or 1
+        count = _worker_count()
         _workers = concurrent.futures.ProcessPoolExecutor(
             count, mp_context=multiprocessing.get_context("forkserver"))
         # one task each starts them all; that waits for the server to load WeasyPrint,
@@ -345,6 +347,13 @@ def start_workers(layout_dir=None):
                                               for _ in range(count)],
                          args=(_workers,), daemon=True).start()
     return _workers
+
+
+def _worker_count():
+    """One per core, or as many as REPORTPRESS_WORKERS says (the bytes do not depend on it;
+    tests build with one and with two)."""
+    asked = os.environ.get("REPORTPRESS_WORKERS", "")
+    return int(asked) if asked.isdigit() and int(asked) > 0 else os.cpu_count() or 1
 
 
 def _warm_up(layout_dir):
@@ -606,7 +615,7 @@ def _key(html, fingerprint):
 
 
 def _fingerprint(edition, published):
-    digest = hashlib.sha256(f"{edition} {published}".encode())
+    digest = hashlib.sha256(f"{edition} {published} {engine.fingerprint()}".encode())
     for dependency in DEPENDENCIES:
         files = sorted(dependency.rglob("*")) if dependency.is_dir() else [dependency]
         for file in files:

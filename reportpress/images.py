@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageCms
 
+from . import engine
+
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
 SRGB = ImageCms.createProfile("sRGB")
@@ -42,7 +44,8 @@ def prepare_all(paths, edition, cache_dir):
 
 def _target(path, edition, cache_dir):
     path = Path(path)
-    settings = f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]}".encode()
+    settings = (f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]} "
+                f"pillow={engine.versions()['pillow']}").encode()
     key = hashlib.sha256(_digest(path) + settings + _digest(PRESS_PROFILE)).hexdigest()[:24]
     return Path(cache_dir) / f"{path.stem}-{key}-{edition}.jpg"
 

@@ -36,8 +36,8 @@ def _isolate_fonts(cache_dir):
 
 # One folder per checkout: two checkouts building at once must not point each other's
 # fontconfig at their own fonts/.
-_isolate_fonts(Path(tempfile.gettempdir()) / "reportpress-{}-{}".format(
-    os.getuid(), hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]))
+_CHECKOUT = hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]
+_isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}-{_CHECKOUT}")
 # fontTools stamps subset fonts with the current time unless told otherwise: a fixed
 # stamp keeps the same inputs giving a byte-identical PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
@@ -48,8 +48,21 @@ import pydyf  # noqa: E402
 import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
 import weasyprint.css  # noqa: E402
 import weasyprint.layout.inline  # noqa: E402
+import weasyprint.pdf.fonts  # noqa: E402
 import weasyprint.text.fonts  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
+
+
+def _subset_with_pinned_fonttools(font, to_unicode, hinting):
+    """WeasyPrint (checked against 70.0) subsets fonts with the system's HarfBuzz-Subset
+    where it finds one and with fontTools where not: the same inputs then gave other font
+    bytes on a machine with libharfbuzz-subset0 than on one without it. We always use the
+    fontTools pinned in requirements.txt, so every machine embeds the same subsets."""
+    if to_unicode:
+        font._fonttools_subset(to_unicode, hinting)
+
+
+weasyprint.pdf.fonts.Font.subset = _subset_with_pinned_fonttools
 
 
 class RefusedURL(FatalURLFetchingError):
