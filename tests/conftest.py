@@ -1,4 +1,5 @@
 """One real build of the report per test run; tests read the PDF back."""
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,17 @@ from reportpress import cli, content  # noqa: E402
 
 CONTENT = ROOT / "content"
 SEED = ROOT.parent / "shared" / "seed" / "jaarverslag-2022.txt"
+
+
+def needs(command, package):
+    """A test that reads with a system tool: skipped where the tool is missing, with the
+    one line that installs it (run_tests.py installs them all before the tests)."""
+    return pytest.mark.skipif(shutil.which(command) is None,
+                              reason=f"needs {command}: apt-get install {package}")
+
+
+GHOSTSCRIPT = needs("gs", "ghostscript")
+POPPLER = needs("pdffonts", "poppler-utils")
 
 
 @dataclass

@@ -6,6 +6,7 @@ import subprocess
 
 import pikepdf
 import pytest
+from conftest import GHOSTSCRIPT, POPPLER
 
 from reportpress import preflight
 
@@ -61,6 +62,7 @@ def test_pdf_x4_with_the_fogra39_output_intent(build):
         assert str(pdf.trailer.Info.Trapped) == "/False"
 
 
+@POPPLER
 def test_images_are_cmyk_and_fonts_embedded_per_poppler(build):
     images = subprocess.run(["pdfimages", "-list", str(build.pdf)], capture_output=True,
                             text=True, check=True).stdout.splitlines()[2:]
@@ -74,6 +76,7 @@ def test_page_count_suits_saddle_stitching(build):
     assert build.book.binding == "saddle-stitch" and len(build.pages) % 4 == 0
 
 
+@GHOSTSCRIPT
 def test_preflight_is_clean(build):
     report = preflight.check(build.pdf, binding=build.book.binding)
     assert report.ok, report.text(brief=True)

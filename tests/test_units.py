@@ -1,8 +1,12 @@
 """Unit tests of the model, the prose rules and the small compose helpers."""
+import math
 import re
 
+import pytest
+import zxingcpp
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image, ImageDraw, ImageOps
 
 from reportpress import compose, model, prose
 
@@ -32,17 +36,46 @@ def test_dutch_numbers_use_a_dot_per_thousand(value):
     assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text)
 
 
+def _on_circle(x, y, radius, percent):
+    """The point at `percent` of a turn (from 12 o'clock, clockwise) on the donut's circle."""
+    angle = 2 * math.pi * percent / 100
+    return (x - 50 == pytest.approx(radius * math.sin(angle), abs=0.002)
+            and y - 50 == pytest.approx(-radius * math.cos(angle), abs=0.002))
+
+
 @given(st.floats(min_value=0, max_value=100), st.floats(min_value=0.1, max_value=100))
-def test_donut_arcs_are_closed_paths(start, share):
+def test_donut_arcs_run_from_their_start_to_their_end_share(start, share):
     path = compose.arc_path(start, share)
-    assert path.startswith("M ") and path.endswith(" Z") and "nan" not in path
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)]
+    move, outer, line, inner = numbers[0:2], numbers[2:9], numbers[9:11], numbers[11:18]
+    end = start + min(share, 99.999)
+    assert _on_circle(*move, 40, start) and _on_circle(*outer[5:], 40, end)
+    assert _on_circle(*line, 26, end) and _on_circle(*inner[5:], 26, start)
+    assert outer[3] == inner[3] == (1 if share > 50 else 0)  # the long way round past half
+    assert path.rstrip().endswith("Z")
 
 
-def test_qr_svg_is_a_vector_with_quiet_zone():
-    svg = compose.qr_svg("https://example.org/x")
-    assert svg.startswith("<svg") and "<path" in svg and "<image" not in svg
-    size = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
-    assert 'M4,4' in svg and size >= 21 + 8  # 4-module border on each side
+def _qr_pixels(svg, scale=8):
+    """Draw the QR SVG's one path (unit squares 'Mx,yHx2Vy2Hxz') as a picture."""
+    size = int(re.search(r'viewBox="0 0 (\d+)', svg).group(1))
+    image = Image.new("L", (size * scale, size * scale), 255)
+    draw = ImageDraw.Draw(image)
+    for x0, y0, x1, y1 in re.findall(r"M(\d+),(\d+)H(\d+)V(\d+)", svg):
+        draw.rectangle([int(x0) * scale, int(y0) * scale,
+                        int(x1) * scale - 1, int(y1) * scale - 1], fill=0)
+    return size, image
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1,
+               max_size=60))
+def test_qr_svg_decodes_to_its_url_and_keeps_a_quiet_zone(path):
+    url = "https://example.org/" + path
+    svg = compose.qr_svg(url)
+    assert "<image" not in svg  # a vector, not a picture
+    size, image = _qr_pixels(svg)
+    assert [code.text for code in zxingcpp.read_barcodes(image)] == [url]
+    left, top, right, bottom = ImageOps.invert(image).getbbox()  # where the modules are
+    assert min(left, top) >= 4 * 8 and max(right, bottom) <= (size - 4) * 8  # 4 modules clear
 
 
 def test_blockquotes_become_pull_quotes_or_testimonials():
