@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pikepdf
 
-from . import engine
+from . import engine, fontmerge
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
-                  for name in ("render.py", "chunks.py", "overflow.py", "engine.py"))]
+                  for name in ("render.py", "chunks.py", "overflow.py", "engine.py",
+                               "fontmerge.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 
@@ -476,6 +477,7 @@ def merge(paths, output, finish=None):
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
             _share_images(merged)
+            fontmerge.one_program_per_face(merged, PROJECT / "fonts")
             if finish:
                 finish(merged)
             # (streams as they are: the chunks' are compressed already, and qpdf looking

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import io
 import json
 import math
@@ -72,6 +73,7 @@ class FontInfo:
     embedded: bool
     subset: bool
     pages: list[int] = field(default_factory=list)  # pages that draw text with it
+    program: str | None = None  # a digest of the embedded font program
 
 
 @dataclass
@@ -296,6 +298,21 @@ def font_facts(font):
     return name or "[none]", kind, file_key is not None, subset
 
 
+def font_program(font):
+    """A digest of the font program embedded for a font dictionary (None: none is)."""
+    descriptor = font.get("/FontDescriptor")
+    if str(font.get("/Subtype", "")) == "/Type0":
+        descendants = font.get("/DescendantFonts")
+        if isinstance(descendants, pikepdf.Array) and len(descendants):
+            descriptor = descendants[0].get("/FontDescriptor")
+    if not isinstance(descriptor, pikepdf.Dictionary):
+        return None
+    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+        if isinstance(descriptor.get(key), pikepdf.Stream):
+            return hashlib.sha256(descriptor[key].read_bytes()).hexdigest()[:16]
+    return None
+
+
 # --- reading the page content ---------------------------------------------------------------
 
 def multiply(m, n):
@@ -402,7 +419,7 @@ class Reader:
     def font(self, font, name):
         key = _key(font, ("direct", self.page, name))
         if key not in self.fonts:
-            self.fonts[key] = FontInfo(*font_facts(font))
+            self.fonts[key] = FontInfo(*font_facts(font), program=font_program(font))
         return key
 
     def use(self, space, what):
@@ -864,6 +881,44 @@ def _check_fonts(report):
                            page)
         if not font.pages and not font.embedded and font.type != "Type 3":
             report.add("info", "fonts", f"font {font.name} is not embedded, but no text uses it")
+    _check_font_programs(report)
+
+
+def _check_font_programs(report):
+    """A subset's tag names one subset: RIPs and preflight tools that take fonts by name can
+    set text with another program's glyphs where two share a name (an error). The same
+    face embedded in several programs under different tags is safe but heavy (a warning)."""
+    for name, fonts in _grouped(report.fonts, lambda font: font.name).items():
+        if len({font.program for font in fonts}) > 1:
+            report.add("error", "fonts", f"{len({f.program for f in fonts})} different font "
+                       f"programs are embedded under the one name {name}: a RIP may set one's "
+                       "text with another's glyphs", _first_page_of_another(fonts))
+    for face, fonts in _grouped(report.fonts, _face_name).items():
+        if len({font.program for font in fonts}) > 1 and len({f.name for f in fonts}) > 1:
+            report.add("warning", "fonts", f"font {face} is embedded "
+                       f"{len({f.program for f in fonts})} times, as "
+                       f"{_and(sorted({f.name for f in fonts}))}",
+                       _first_page_of_another(fonts))
+
+
+def _grouped(fonts, key):
+    """Embedded fonts by `key`, each in the order the pages use them."""
+    groups = {}
+    for font in sorted(fonts, key=lambda font: (min(font.pages, default=0), font.name)):
+        if font.embedded and font.program:
+            groups.setdefault(key(font), []).append(font)
+    return groups
+
+
+def _face_name(font):
+    return re.sub(r"^[A-Z]{6}\+", "", font.name)
+
+
+def _first_page_of_another(fonts):
+    """The first page that uses a program other than the first one's."""
+    first = fonts[0].program
+    return min((page for font in fonts if font.program != first for page in font.pages),
+               default=None)
 
 
 def _check_colours(report):

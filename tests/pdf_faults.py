@@ -22,6 +22,7 @@ MM = 72 / 25.4
 TRIM = (210 * MM, 297 * MM)
 SLUG = 5 * MM  # MediaBox beyond the trim
 TEXT = "Preflight test page"
+ASCII = "".join(chr(c) for c in range(32, 127))
 
 
 def _box(x0, y0, x1, y1):
@@ -112,15 +113,16 @@ class Doc:
                                     Subtype=pikepdf.Name.Form, BBox=_box(0, 0, 1000, 1000),
                                     Matrix=pikepdf.Array(matrix), Resources=resources)
 
-    def lato(self):
-        """Lato Regular, subset to ASCII and embedded as a TrueType font (WinAnsi)."""
-        data, widths, descriptor = _lato()
+    def lato(self, tag="ABCDEF", text=ASCII):
+        """Lato Regular, subset to `text` (ASCII) and embedded as a TrueType font (WinAnsi)."""
+        data, widths, descriptor = _lato(text)
+        name = pikepdf.Name(f"/{tag}+Lato-Regular")
         return self.pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType,
-            BaseFont=pikepdf.Name("/ABCDEF+Lato-Regular"), FirstChar=32, LastChar=126,
+            BaseFont=name, FirstChar=32, LastChar=126,
             Widths=pikepdf.Array(widths), Encoding=pikepdf.Name.WinAnsiEncoding,
             FontDescriptor=pikepdf.Dictionary(
-                Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name("/ABCDEF+Lato-Regular"),
+                Type=pikepdf.Name.FontDescriptor, FontName=name,
                 FontFile2=self.pdf.make_stream(data), **descriptor)))
 
     def helvetica(self):
@@ -148,13 +150,13 @@ class Doc:
 
 
 @functools.cache
-def _lato():
+def _lato(text):
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # Lato's odd head timestamps
     font = TTFont(LATO)
     options = subset.Options()
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(chr(c) for c in range(32, 127)))
+    subsetter.populate(text=text)
     subsetter.subset(font)
     scale = 1000 / font["head"].unitsPerEm
     cmap, hmtx = font.getBestCmap(), font["hmtx"]
@@ -255,6 +257,25 @@ def unembedded_font(path, page=2, in_form=False):
     else:
         doc.resource(page, "/Font", "/Helv", helvetica)
         doc.draw(page, "q 1 0 0 1 100 400 cm " + content + " Q")
+    doc.save(path)
+    return page
+
+
+def same_named_subsets(path, page=3):
+    """A second subset of Lato, with other glyphs, under the first one's name and tag (as
+    when documents laid out apart are merged)."""
+    doc = clean_doc()
+    doc.resource(page, "/Font", "/F2", doc.lato(text=TEXT))
+    doc.draw(page, _text(100, 500, "Preflight", font="/F2"))
+    doc.save(path)
+    return page
+
+
+def face_embedded_twice(path, page=2):
+    """Lato embedded again, as a subset with a tag of its own: heavy, but not wrong."""
+    doc = clean_doc()
+    doc.resource(page, "/Font", "/F2", doc.lato(tag="GHIJKL", text=TEXT))
+    doc.draw(page, _text(100, 500, "Preflight", font="/F2"))
     doc.save(path)
     return page
 

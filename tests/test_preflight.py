@@ -82,6 +82,8 @@ ONE_PAGE_FAULTS = [
     (pdf_faults.ink_400, "ink", "total ink reaches 400 %, above the 300 % limit"),
     (pdf_faults.inline_rgb_image, "colour", "image [inline] (2 × 2 px) is DeviceRGB"),
     (pdf_faults.annotation_font, "fonts", "font Helvetica (Type 1) is not embedded"),
+    (pdf_faults.same_named_subsets, "fonts", "2 different font programs are embedded under "
+                                             "the one name ABCDEF+Lato-Regular"),
 ]
 
 
@@ -104,6 +106,16 @@ def test_a_fault_on_one_page_is_caught_and_named_with_its_page(made, fault, chec
     assert f"page {page}: {words}" in str(error)
     no_ink = [] if check == "ink" else ["--no-ink"]
     assert preflight.main([str(path), "--brief", *no_ink]) == 1
+
+
+def test_a_face_embedded_twice_under_two_tags_is_a_warning_on_its_page(made):
+    path, page = made(pdf_faults.face_embedded_twice)
+    report = preflight.check(path, max_ink=None)
+    assert report.ok
+    (warning,) = report.warnings
+    assert (warning.check, warning.page) == ("fonts", page)
+    assert warning.message == ("font Lato-Regular is embedded 2 times, as "
+                               "ABCDEF+Lato-Regular and GHIJKL+Lato-Regular")
 
 
 def test_an_unembedded_font_inside_nested_forms_is_found(made):
