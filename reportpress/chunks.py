@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pikepdf
 
-from . import engine, fontmerge
+from . import engine, fontmerge, overprint
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
                   for name in ("render.py", "chunks.py", "overflow.py", "engine.py",
-                               "fontmerge.py"))]
+                               "fontmerge.py", "overprint.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 
@@ -54,6 +54,16 @@ class Chunk:
     lead: bool  # it starts on a left page: a lead page goes first and is dropped
     next: object  # the first chapter of the chunk after (None: the last): where it would
     # begin is laid out (with the blank page its break may leave), then dropped
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs besides a chunk's HTML."""
+    render_args: tuple  # render.render's arguments after the HTML
+    edition: str
+    published: str
+    language: str
+    overprint_below: float  # black text under this size overprints (0: none; digital)
 
 
 @dataclass
@@ -136,8 +146,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     certain = [all(known[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
     edited = max(range(len(runs)), key=lambda i: _last_edit(runs[i], book.content_dir))
-    layout = _Round(compose_html, _fingerprint(edition, published), cache_dir,
-                    (render_args, edition, published, book.language))
+    job = Job(render_args, edition, published, book.language,
+              book.overprint_below_pt if edition == "print" else 0)
+    layout = _Round(compose_html, _fingerprint(job), cache_dir, job)
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
         laid, written_out, keys, htmls = layout.run(chunks, counts, certain, page_of,
@@ -167,9 +178,9 @@ class _Round:
     page map when it has it, else from the flatplan where it tells (a chapter of one page),
     else the chunk waits until the other chunk is laid out."""
 
-    def __init__(self, compose_html, fingerprint, cache_dir, job_args):
+    def __init__(self, compose_html, fingerprint, cache_dir, job):
         self.compose_html, self.fingerprint = compose_html, fingerprint
-        self.cache_dir, self.job_args = cache_dir, job_args
+        self.cache_dir, self.job = cache_dir, job
 
     def run(self, chunks, counts, certain, page_of, edited, log):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
@@ -192,7 +203,7 @@ class _Round:
                 known.update(laid[i].anchors)
             else:
                 stem = str(self.cache_dir / keys[i]) if certain[i] else None
-                running[_submit(htmls[i], chunks[i], stem, self.job_args)] = i
+                running[_submit(htmls[i], chunks[i], stem, self.job)] = i
                 submitted += 1
 
         htmls[edited] = self._compose(chunks[edited], known)
@@ -364,12 +375,10 @@ def _warm_up(layout_dir):
         render.warm_up(layout_dir)
 
 
-def _submit(html, chunk, stem, job_args):
+def _submit(html, chunk, stem, job):
     """Lay the chunk out in a worker process: a future of its Laid."""
-    render_args, edition, published, language = job_args
     try:
-        return run_in_worker(_render_chunk, html, chunk.first_page, chunk.lead, stem,
-                             render_args, edition, published, language)
+        return run_in_worker(_render_chunk, html, chunk.first_page, chunk.lead, stem, job)
     except BrokenProcessPool:
         stop_workers()
         raise LayoutError(WORKER_DIED) from None
@@ -396,13 +405,13 @@ def stop_workers():
         _workers = None
 
 
-def _render_chunk(html, first_page, lead, stem, render_args, edition, published, language):
+def _render_chunk(html, first_page, lead, stem, job):
     """In a worker: lay out one chunk and keep its own pages; with a `stem`, write its PDF
     and what its layout says there (the cache)."""
     from . import overflow, render
 
-    render.load_hyphenation(language)  # (once per process)
-    document = render.render(html, *render_args)
+    render.load_hyphenation(job.language)  # (once per process)
+    document = render.render(html, *job.render_args)
     pages = document.pages
     end = next((i for i, page in enumerate(pages) if "chunk-end" in page.anchors), len(pages))
     start = 1 if lead else 0
@@ -422,7 +431,9 @@ def _render_chunk(html, first_page, lead, stem, render_args, edition, published,
         overflows=[str(found) for found in overflow.find(kept, first=first_page)],
     )
     if stem:
-        render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
+        render.write_pdf(document.copy(kept), laid.pdf, b"chunk", job.edition, job.published)
+        if job.overprint_below:
+            overprint.apply_to_file(laid.pdf, job.overprint_below)
         _write_json(Path(stem + ".json"), laid.__dict__)
     return laid
 
@@ -616,8 +627,9 @@ def _key(html, fingerprint):
     return hashlib.sha256(fingerprint + html.encode()).hexdigest()[:32]
 
 
-def _fingerprint(edition, published):
-    digest = hashlib.sha256(f"{edition} {published} {engine.fingerprint()}".encode())
+def _fingerprint(job):
+    digest = hashlib.sha256(f"{job.edition} {job.published} {job.overprint_below} "
+                            f"{engine.fingerprint()}".encode())
     for dependency in DEPENDENCIES:
         files = sorted(dependency.rglob("*")) if dependency.is_dir() else [dependency]
         for file in files:

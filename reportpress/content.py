@@ -109,7 +109,7 @@ class _Loader:
         path = self.dir / "report.yaml"
         f = Fields(self.read_yaml(path), self._rel(path), self.report, [
             "title", "organisation", "year", "language", "output", "published", "trim",
-            "bleed_mm",
+            "bleed_mm", "overprint_below_pt",
             "binding", "urls", "colours", "notes", "chapters"], "report.yaml")
         trim = f.sub("trim", ["width_mm", "height_mm"], "trim")
         colours = self.colours(f)
@@ -130,6 +130,7 @@ class _Loader:
             notes=self.notes(f),
             chapters=[],
             content_dir=self.dir,
+            overprint_below_pt=self.overprint_below(f),
         )
         self.book_urls, self.book_notes = book.urls, book.notes
         book.chapters = self.chapters(f, colours, book)
@@ -145,6 +146,16 @@ class _Loader:
                                   "(letters, digits, - _ .)", f.file, o.key_line(edition))
             names[edition] = name
         return names
+
+    def overprint_below(self, f):
+        """Black text under this size overprints in print (0: none does)."""
+        value = f.get("overprint_below_pt", (int, float), default=12, required=False)
+        if not 0 <= value <= 72:
+            self.report.error("`overprint_below_pt` must be a size in points from 0 to 72 "
+                              "(0: no black text overprints)", f.file,
+                              f.key_line("overprint_below_pt"))
+            return 12.0
+        return float(value)
 
     def published(self, f):
         """The publication date (default: 1 January after the report's year)."""

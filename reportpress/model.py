@@ -212,6 +212,7 @@ class Book:
     notes: dict  # key -> footnote text
     chapters: list
     content_dir: Path
+    overprint_below_pt: float = 12.0  # black text under this size overprints in print
 
     def photos(self):
         """Every photo the report places, in page order, once: for the credits. (A closing

@@ -274,7 +274,8 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
         log("composing HTML")
         html = compose.compose(book, edition, image_for)
         log("laying out pages")
-        paged = _lay_out_whole(html, edition, book.published, render_args)
+        overprint_below = book.overprint_below_pt if edition == "print" else 0
+        paged = _lay_out_whole(html, edition, book.published, render_args, overprint_below)
     chapters = {c.id: c for c in book.chapters}
     warnings = list(paged.overflows)
     for warning in warnings:
@@ -342,13 +343,15 @@ def _pages(count):
     return f"{count} page" + ("s" if count != 1 else "")
 
 
-def _lay_out_whole(html, edition, published, render_args):
-    from . import overflow, render
+def _lay_out_whole(html, edition, published, render_args, overprint_below):
+    from . import overflow, overprint, render
 
     document = render.render(html, *render_args)
 
     def write(path, identifier, finish):
         render.write_document(document, path, identifier, edition, published)
+        if overprint_below:
+            overprint.apply_to_file(path, overprint_below)
         if finish:
             prepress.apply(path, finish)
 

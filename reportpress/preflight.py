@@ -339,6 +339,8 @@ class GState:
     font: object = None  # key into Reader.fonts
     font_size: float = 0.0
     render: int = 0  # text rendering mode
+    overprint: bool = False  # fills (and text) overprint: ExtGState /op
+    clip: tuple | None = None  # the clipping path's bounding box on the page (None: none)
 
 
 FILL_OPS = {"f", "F", "f*"}
@@ -348,6 +350,7 @@ TEXT_OPS = {"Tj", "TJ", "'", '"'}
 # The operators Reader.step reads: pikepdf leaves the others (paths, text positioning)
 # unparsed, which is a third of a text page's content. (BI ID EI: inline images.)
 READ_OPS = " ".join(["q Q cm g rg k G RG K cs CS sc scn SC SCN BT Tm Tf Tr gs sh Do BI ID EI",
+                     "re n W W*",  # rectangles and clips: what text is set on (backdrop)
                      *FILL_OPS, *STROKE_OPS, *BOTH_OPS, *TEXT_OPS])
 
 
@@ -374,10 +377,16 @@ class Reader:
         self.page = None
         self.stack = []  # objects being read, against loops
         self.base_ctm = self.text_matrix = IDENTITY
+        self.text_origin = (0.0, 0.0)
+        self.black_overprint_pt = SMALL_TEXT_PT
 
     def read_page(self, number, page, info):
         self.page, self.info = number, info
         self.patterns_done = set()
+        self.path = None  # the rectangles of the path being built, as page boxes
+        self.backdrop = []  # (boxes, even-odd, coloured) of each fill, in order
+        self.even_odd = False  # the fill being painted: by the even-odd rule
+        self.knocked_out = 0  # runs of small black text that knock out of colour
         unit = float(page.obj.get("/UserUnit", 1))
         base = (unit, 0.0, 0.0, unit, 0.0, 0.0)
         resources = page.obj.get("/Resources") or _inherited(page.obj, "/Resources")
@@ -386,6 +395,11 @@ class Reader:
             self.use(colour_space(group["/CS"], resources), "transparency group")
         self.note_resource_fonts(resources)
         self.run(page.obj, resources, GState(ctm=base), where="")
+        if self.knocked_out:
+            self.report.add("warning", "overprint", f"{self.knocked_out} run(s) of black text "
+                            f"under {self.black_overprint_pt:g} pt knock out of a coloured "
+                            "background: set them to overprint, or a misregistered plate "
+                            "shows a white halo", number)
         annots = page.obj.get("/Annots")
         for annot in annots if isinstance(annots, pikepdf.Array) else []:
             if isinstance(annot, pikepdf.Dictionary):
@@ -432,6 +446,8 @@ class Reader:
     def paint(self, gs, resources, what, stroke=False):
         space = gs.stroke if stroke else gs.fill
         pattern = gs.stroke_pattern if stroke else gs.fill_pattern
+        if not stroke:
+            self.note_backdrop(gs, what)
         if space.family == "Pattern":
             if space.base is not None:  # uncoloured tiling pattern: painted in the base space
                 self.use(space.base, what)
@@ -447,6 +463,25 @@ class Reader:
                 self.report.add("warning", "colour",
                                 f"small text ({size:.1f} pt) in rich black C/M/Y/K {cmyk}: "
                                 f"set text under {SMALL_TEXT_PT} pt in 100 % K only", self.page)
+
+    def note_backdrop(self, gs, what):
+        """Keep what a fill paints under later text; find small black text that knocks out
+        of colour, and white that overprints (it vanishes)."""
+        cmyk = gs.fill_values if gs.fill.kind == "cmyk" and len(gs.fill_values) == 4 else None
+        white = cmyk is not None and max(cmyk) <= 0.005
+        if white and gs.overprint and what in ("fill", "text"):
+            self.report.add("error", "overprint", f"white {what} is set to overprint: it will "
+                            "not print at all", self.page)
+        if what == "fill" and self.path is not None:
+            boxes = [_meet(box, gs.clip) for box in self.path] if gs.clip else self.path
+            self.backdrop.append((boxes, self.even_odd, not white))
+        elif what == "text" and cmyk is not None and not gs.overprint and _is_black(cmyk):
+            size = gs.font_size * math.sqrt(abs(_det(multiply(self.text_matrix, gs.ctm))))
+            point = _apply(gs.ctm, *self.text_origin)
+            under = next((coloured for boxes, even_odd, coloured in reversed(self.backdrop)
+                          if _painted(boxes, even_odd, point)), False)
+            if 0 < size < self.black_overprint_pt and under:
+                self.knocked_out += 1
 
     def pattern(self, name, resources, gs, what):
         pattern = _get(_get(resources, "/Pattern"), name) if name else None
@@ -540,23 +575,41 @@ class Reader:
                 gs = dataclasses.replace(gs, fill_values=values, fill_pattern=name)
             else:
                 gs = dataclasses.replace(gs, stroke_values=values, stroke_pattern=name)
+        elif op == "re" and len(args) == 4:
+            x, y, w, h = _numbers(args)
+            self.path = [*(self.path or []), _rect((x, y, x + w, y + h), gs.ctm)]
+            return gs
+        elif op in ("W", "W*") and self.path:
+            box = _bounds(self.path)
+            gs = dataclasses.replace(gs, clip=_meet(gs.clip, box) if gs.clip else box)
+        elif op == "n":
+            self.path = None
         elif op in FILL_OPS:
+            self.even_odd = op == "f*"
             self.paint(gs, resources, "fill")
+            self.path = None
         elif op in STROKE_OPS:
             self.paint(gs, resources, "stroke", stroke=True)
+            self.path = None
         elif op in BOTH_OPS:
             self.paint(gs, resources, "fill")
             self.paint(gs, resources, "stroke", stroke=True)
+            self.path = None
         elif op == "BT":
-            self.text_matrix = IDENTITY
+            self.text_matrix, self.text_origin = IDENTITY, (0.0, 0.0)
         elif op == "Tm" and len(args) == 6:
             self.text_matrix = matrix(args)[:4] + (0.0, 0.0)
+            self.text_origin = matrix(args)[4:]
         elif op == "Tf" and len(args) == 2:
             gs = self.select_font(gs, args[0], args[1], resources)
         elif op == "Tr" and args:
             gs = dataclasses.replace(gs, render=int(args[0]))
         elif op == "gs" and args:
             state = _get(_get(resources, "/ExtGState"), str(args[0]))
+            overprint = _get(state, "/op")
+            overprint = _get(state, "/OP") if overprint is None else overprint
+            if overprint is not None:
+                gs = dataclasses.replace(gs, overprint=bool(overprint))
             font = _get(state, "/Font")
             if isinstance(font, pikepdf.Array) and len(font) == 2:
                 gs = dataclasses.replace(gs, font=self.font(font[0], "ExtGState font"),
@@ -620,6 +673,9 @@ class Reader:
             space, kind = "JPX (inside the JPEG 2000 data)", "unknown"
         else:
             space, kind = "none", "unknown"
+        if not mask:  # a photo under text: colour to knock out of (where not clipped)
+            box = _rect((0, 0, 1, 1), gs.ctm)
+            self.backdrop.append(([_meet(box, gs.clip) if gs.clip else box], False, True))
         a, b, c, d = gs.ctm[:4]
         w_pt, h_pt = math.hypot(a, b), math.hypot(c, d)
         ppi = (width / (w_pt / 72) if w_pt else 0.0, height / (h_pt / 72) if h_pt else 0.0)
@@ -636,6 +692,35 @@ def _numbers(args):
 
 def _det(m):
     return m[0] * m[3] - m[1] * m[2]
+
+
+def _apply(m, x, y):
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _bounds(boxes):
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
+
+
+def _meet(one, other):
+    """Where two boxes overlap (an empty box, x0 > x1, where they do not)."""
+    return (max(one[0], other[0]), max(one[1], other[1]), min(one[2], other[2]),
+            min(one[3], other[3]))
+
+
+def _painted(boxes, even_odd, point):
+    """Whether a fill of these rectangles paints the point (two nested rectangles filled by
+    the even-odd rule paint a frame: WeasyPrint's borders)."""
+    x, y = point
+    inside = sum(box[0] <= x <= box[2] and box[1] <= y <= box[3] for box in boxes)
+    return inside % 2 == 1 if even_odd else inside > 0
+
+
+def _is_black(cmyk):
+    """100 % K and nothing else (rich black is another check's)."""
+    return cmyk[3] >= 0.995 and max(cmyk[:3]) <= 0.005
 
 
 def _rect(values, transform=IDENTITY):
@@ -659,7 +744,7 @@ def _inherited(page, key):
 # --- the checks -----------------------------------------------------------------------------
 
 def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=300,
-          ink_dpi=INK_DPI, ink=None, cache_dir=None):
+          ink_dpi=INK_DPI, ink=None, cache_dir=None, black_overprint_pt=SMALL_TEXT_PT):
     """Preflight the PDF at `pdf_path`; returns a Report (`report.errors` empty: ready).
 
     `max_ink=None` skips rendering the total ink; `ink` (an InkReading per page) gives it
@@ -677,6 +762,7 @@ def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=
         report.page_count = len(pdf.pages)
         report.document = _document(pdf, report)
         reader = Reader(report)
+        reader.black_overprint_pt = black_overprint_pt
         for number, page in enumerate(pdf.pages, start=1):
             info = PageInfo(number, *_boxes(page, number, report))
             report.pages.append(info)

@@ -69,7 +69,10 @@ class Doc:
         return SLUG, SLUG
 
     def resource(self, number, kind, name, obj):
-        self.pdf.pages[number - 1].obj.Resources[kind][name] = obj
+        resources = self.pdf.pages[number - 1].obj.Resources
+        if kind not in resources:
+            resources[kind] = pikepdf.Dictionary()
+        resources[kind][name] = obj
         return name
 
     def draw(self, number, content):
@@ -331,6 +334,33 @@ def rgb_shading(path, page=1):
                     pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=pattern)))
     doc.resource(page, "/XObject", "/Gradient", form)
     doc.draw(page, "q 1 0 0 1 300 500 cm /Gradient Do Q")
+    doc.save(path)
+    return page
+
+
+def _overprint_state(doc, page, on=True):
+    state = doc.pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.ExtGState, OP=on, op=on, OPM=1))
+    doc.resource(page, "/ExtGState", "/OPon" if on else "/OPoff", state)
+
+
+def black_on_colour(path, page=2, overprint=False):
+    """Small 100 K text on a 60 % cyan box: knocked out (the fault), or set to overprint."""
+    doc = clean_doc()
+    doc.draw(page, "q 0.6 0 0 0 k 100 400 300 80 re f Q")
+    if overprint:
+        _overprint_state(doc, page)
+    doc.draw(page, ("q /OPon gs " if overprint else "q ") + _text(110, 430, "On colour") + " Q")
+    doc.save(path)
+    return page
+
+
+def white_overprint(path, page=3):
+    """White text set to overprint on a cyan box: it would not print at all."""
+    doc = clean_doc()
+    _overprint_state(doc, page)
+    doc.draw(page, "q 0.6 0 0 0 k 100 400 300 80 re f Q")
+    doc.draw(page, "q /OPon gs " + _text(110, 430, "Gone", colour="0 0 0 0 k") + " Q")
     doc.save(path)
     return page
 

@@ -84,6 +84,7 @@ ONE_PAGE_FAULTS = [
     (pdf_faults.annotation_font, "fonts", "font Helvetica (Type 1) is not embedded"),
     (pdf_faults.same_named_subsets, "fonts", "2 different font programs are embedded under "
                                              "the one name ABCDEF+Lato-Regular"),
+    (pdf_faults.white_overprint, "overprint", "white text is set to overprint"),
 ]
 
 
@@ -116,6 +117,20 @@ def test_a_face_embedded_twice_under_two_tags_is_a_warning_on_its_page(made):
     assert (warning.check, warning.page) == ("fonts", page)
     assert warning.message == ("font Lato-Regular is embedded 2 times, as "
                                "ABCDEF+Lato-Regular and GHIJKL+Lato-Regular")
+
+
+def test_small_black_text_that_knocks_out_of_colour_is_a_warning_on_its_page(made):
+    path, page = made(pdf_faults.black_on_colour)
+    report = preflight.check(path, max_ink=None)
+    (warning,) = report.warnings
+    assert (warning.check, warning.page) == ("overprint", page)
+    assert warning.message.startswith("1 run(s) of black text under 12 pt knock out")
+    assert preflight.check(path, max_ink=None, black_overprint_pt=9).warnings == []  # 10 pt
+
+
+def test_small_black_text_that_overprints_its_colour_passes(made):
+    path, _ = made(pdf_faults.black_on_colour, overprint=True)
+    assert preflight.check(path, max_ink=None).findings == []
 
 
 def test_an_unembedded_font_inside_nested_forms_is_found(made):

@@ -1,0 +1,147 @@
+"""Small black text and rules overprint, as print shops expect.
+
+Text in 100 % K that knocks out of a tint or a chapter colour leaves a white halo wherever
+the plates misregister; set to overprint, the black prints on top of the colour and no gap
+can show. WeasyPrint writes no overprint, so after it each page's content is read op by op
+and an ExtGState that turns overprint on (`/OP true /op true /OPM 1`) is set before each
+run of 100 K text under the size limit and each 100 K stroke, and one that turns it off
+before anything else is painted. White never overprints (it would vanish), nor does
+anything in another colour. Forms (SVG drawings) are left as they are.
+"""
+import math
+
+import pikepdf
+
+ON, OFF = pikepdf.Name("/RPOverprint"), pikepdf.Name("/RPKnockout")
+BLACK = (0.0, 0.0, 0.0, 1.0)
+TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
+STROKING = {"S", "s"}
+PAINTING = {"f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "BI", "EI"} | STROKING
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def apply(pdf, below_pt):
+    """Make the small black text and black rules of every page of `pdf` (an open
+    pikepdf.Pdf) overprint; `below_pt`: text at this size or larger knocks out as usual."""
+    for page in pdf.pages:
+        operations = pikepdf.parse_content_stream(page)
+        rewritten, changed = _rewrite(operations, below_pt)
+        if changed:
+            _add_states(pdf, page)
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(rewritten))
+
+
+def apply_to_file(path, below_pt):
+    """`apply` to the PDF at `path`, rewritten in place (its /ID from its content)."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        apply(pdf, below_pt)
+        pdf.save(path, deterministic_id=True,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+
+
+def _add_states(pdf, page):
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        resources = page.obj.Resources = pikepdf.Dictionary()
+    states = resources.get("/ExtGState")
+    if states is None:
+        states = resources.ExtGState = pikepdf.Dictionary()
+    states[ON] = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.ExtGState, OP=True, op=True, OPM=1))
+    states[OFF] = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.ExtGState, OP=False, op=False))
+
+
+class _State:
+    """What the graphics state says about painting, as far as overprint cares: colours
+    are kept only where they are DeviceCMYK (None otherwise)."""
+
+    def __init__(self):
+        self.ctm, self.overprint = IDENTITY, False
+        self.fill = self.stroke = None
+        self.fill_space = self.stroke_space = "/DeviceGray"
+
+    def copy(self):
+        state = _State()
+        state.__dict__.update(self.__dict__)
+        return state
+
+    def set_space(self, op, space):
+        if op.islower():
+            self.fill_space, self.fill = space, None
+        else:
+            self.stroke_space, self.stroke = space, None
+
+    def set_colour(self, op, operands):
+        space = self.fill_space if op.islower() else self.stroke_space
+        cmyk = (space == "/DeviceCMYK" and len(operands) == 4
+                and not any(isinstance(o, pikepdf.Name) for o in operands))
+        colour = tuple(float(o) for o in operands) if cmyk else None
+        if op.islower():
+            self.fill = colour
+        else:
+            self.stroke = colour
+
+
+def _rewrite(operations, below_pt):
+    """The operations with the overprint states set where wanted; and whether any was."""
+    state, stack, out, changed = _State(), [], [], False
+    font_size, text_matrix = 0.0, IDENTITY
+    for operands, operator in operations:
+        op = str(operator)
+        if op in TEXT_SHOWING or op in PAINTING:
+            wanted = _wanted(op, state, font_size, text_matrix, below_pt)
+            if wanted != state.overprint:
+                out.append(([ON if wanted else OFF], pikepdf.Operator("gs")))
+                state.overprint, changed = wanted, True
+        out.append((operands, operator))
+        if op == "q":
+            stack.append(state.copy())
+        elif op == "Q" and stack:
+            state = stack.pop()
+        elif op == "cm":
+            state.ctm = _multiply(_numbers(operands), state.ctm)
+        elif op in ("k", "K"):
+            state.set_space(op, "/DeviceCMYK")
+            state.set_colour(op, operands)
+        elif op in ("g", "G", "rg", "RG"):
+            state.set_space(op, "other")
+        elif op in ("cs", "CS"):
+            state.set_space(op, str(operands[0]))
+        elif op in ("sc", "scn", "SC", "SCN"):
+            state.set_colour(op, operands)
+        elif op == "BT":
+            text_matrix = IDENTITY
+        elif op == "Tm":
+            text_matrix = tuple(_numbers(operands))
+        elif op == "Tf":
+            font_size = float(operands[1])
+    return out, changed
+
+
+def _wanted(op, state, font_size, text_matrix, below_pt):
+    if op in TEXT_SHOWING:
+        size = font_size * _scale(_multiply(text_matrix, state.ctm))
+        return state.fill == BLACK and 0 < size < below_pt
+    if op in STROKING:
+        return state.stroke == BLACK
+    return False
+
+
+def _numbers(operands):
+    return [float(value) for value in operands]
+
+
+def _multiply(m, n):
+    """m × n in PDF's row-vector convention (m applied first)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+def _scale(matrix):
+    """How much the matrix scales lengths (the square root of its area factor)."""
+    a, b, c, d, _, _ = matrix
+    return math.sqrt(abs(a * d - b * c))
