@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pikepdf
 
-from . import engine, fontmerge, overprint
+from . import engine, fontmerge, prepress
 from .problems import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
                   for name in ("render.py", "chunks.py", "overflow.py", "engine.py",
-                               "fontmerge.py", "overprint.py"))]
+                               "fontmerge.py", "overprint.py", "spots.py", "prepress.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 
@@ -64,6 +64,7 @@ class Job:
     published: str
     language: str
     overprint_below: float  # black text under this size overprints (0: none; digital)
+    spots: tuple  # ((ink name, CMYK alternate), …) printed as spot colours (print only)
 
 
 @dataclass
@@ -146,8 +147,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     certain = [all(known[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
     edited = max(range(len(runs)), key=lambda i: _last_edit(runs[i], book.content_dir))
+    printed = edition == "print"
     job = Job(render_args, edition, published, book.language,
-              book.overprint_below_pt if edition == "print" else 0)
+              book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else ())
     layout = _Round(compose_html, _fingerprint(job), cache_dir, job)
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
@@ -432,8 +434,7 @@ def _render_chunk(html, first_page, lead, stem, job):
     )
     if stem:
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", job.edition, job.published)
-        if job.overprint_below:
-            overprint.apply_to_file(laid.pdf, job.overprint_below)
+        prepress.inks(laid.pdf, job.spots, job.overprint_below)
         _write_json(Path(stem + ".json"), laid.__dict__)
     return laid
 
@@ -629,7 +630,7 @@ def _key(html, fingerprint):
 
 def _fingerprint(job):
     digest = hashlib.sha256(f"{job.edition} {job.published} {job.overprint_below} "
-                            f"{engine.fingerprint()}".encode())
+                            f"{job.spots} {engine.fingerprint()}".encode())
     for dependency in DEPENDENCIES:
         files = sorted(dependency.rglob("*")) if dependency.is_dir() else [dependency]
         for file in files:

@@ -35,6 +35,8 @@ def parser():
     p.add_argument("--edition", choices=pipeline.EDITIONS, default="print",
                    help="print: PDF/X-4, CMYK, bleed and crop marks, for the print shop "
                         "(default); digital: tagged sRGB PDF at trim size, for screens")
+    p.add_argument("--process-only", action="store_true",
+                   help="print spot colours as their CMYK alternates (a four-colour job)")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings (figures that do not add up, …) as errors")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
@@ -78,7 +80,7 @@ def build(args):
     result = pipeline.build(args.content, args.output, args.strict, args.edition,
                             log=lambda message: say(f"• {message}"
                                                     if not message.startswith(" ") else message),
-                            keep_workers=False)
+                            keep_workers=False, process_only=args.process_only)
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(result.html, encoding="utf-8")

@@ -109,7 +109,7 @@ class _Loader:
         path = self.dir / "report.yaml"
         f = Fields(self.read_yaml(path), self._rel(path), self.report, [
             "title", "organisation", "year", "language", "output", "published", "trim",
-            "bleed_mm", "overprint_below_pt",
+            "bleed_mm", "overprint_below_pt", "process_only",
             "binding", "urls", "colours", "notes", "chapters"], "report.yaml")
         trim = f.sub("trim", ["width_mm", "height_mm"], "trim")
         colours = self.colours(f)
@@ -131,6 +131,7 @@ class _Loader:
             chapters=[],
             content_dir=self.dir,
             overprint_below_pt=self.overprint_below(f),
+            process_only=f.get("process_only", bool, required=False, default=False),
         )
         self.book_urls, self.book_notes = book.urls, book.notes
         book.chapters = self.chapters(f, colours, book)
@@ -188,20 +189,47 @@ class _Loader:
         return dict(urls)
 
     def colours(self, f):
+        """Each colour: [c, m, y, k] in percent, or a spot colour: {spot: NAME, cmyk: […]}
+        (its CMYK the alternate, printed where spots are converted)."""
         colours = {}
         for name, value in (f.get("colours", dict, default={}) or {}).items():
             line = f.data["colours"].key_lines.get(name)
+            spot = None
+            if isinstance(value, dict) and set(value) == {"spot", "cmyk"}:
+                spot, value = value["spot"], value["cmyk"]
+                if not isinstance(spot, str) or not spot.strip() or len(spot) > 60:
+                    self.report.error(f"colour `{name}`: `spot` must be the ink's name "
+                                      "(e.g. PANTONE 032 C)", f.file, line)
+                    continue
             if (not isinstance(value, list) or len(value) != 4 or not all(
                     isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 100
                     for v in value)):
-                self.report.error(f"colour `{name}` must be [c, m, y, k] in percent (0–100)",
-                                  f.file, line)
+                self.report.error(f"colour `{name}` must be [c, m, y, k] in percent (0–100), "
+                                  "or {spot: NAME, cmyk: [c, m, y, k]}", f.file, line)
                 continue
             if sum(value) > 300:
                 self.report.error(f"colour `{name}` has {sum(value)}% total ink; at most 300%",
                                   f.file, line)
-            colours[name] = model.Colour(name, *value)
+            colours[name] = model.Colour(name, *value, spot=spot.strip() if spot else None)
+        self.check_spots(colours, f)
         return colours
+
+    def check_spots(self, colours, f):
+        """A spot colour is found in the PDF by its CMYK alternate (spots.py): no other
+        colour, nor a tint of one, nor a grey the layout uses, may share it."""
+        for name, colour in colours.items():
+            if not colour.spot:
+                continue
+            line = f.data["colours"].key_lines.get(name)
+            if not max(colour.c, colour.m, colour.y):
+                self.report.error(f"colour `{name}`: a spot colour's CMYK alternate must not "
+                                  "be a grey (the layout's greys would print in it)", f.file,
+                                  line)
+            for other in colours.values():
+                if other is not colour and _proportional(colour, other):
+                    self.report.error(f"colour `{name}` (spot {colour.spot}) and `{other.name}`"
+                                      " have the same CMYK, or one is a tint of the other: "
+                                      "give the spot an alternate of its own", f.file, line)
 
     def notes(self, f):
         notes = f.get("notes", dict, required=False, default={})
@@ -534,6 +562,14 @@ class _Loader:
             body_line=body_line, online=f.get("online", bool, required=False, default=False),
             interview=f.get("interview", bool, required=False, default=False),
             figure=figure, qr=qr)
+
+
+def _proportional(one, other):
+    a, b = one.fractions, other.fractions
+    if not max(a) or not max(b):
+        return not max(a) and not max(b)
+    ratio = max(b) / max(a)
+    return all(abs(x * ratio - y) < 0.0005 for x, y in zip(a, b, strict=True))
 
 
 def _number(f, key):

@@ -12,6 +12,11 @@ class Colour:
     m: float
     y: float
     k: float
+    spot: str | None = None  # printed as this ink (a Pantone, say); c, m, y, k: its alternate
+
+    @property
+    def fractions(self):
+        return tuple(v / 100 for v in (self.c, self.m, self.y, self.k))
 
 
 @dataclass(frozen=True)
@@ -213,6 +218,13 @@ class Book:
     chapters: list
     content_dir: Path
     overprint_below_pt: float = 12.0  # black text under this size overprints in print
+    process_only: bool = False  # spot colours print as their CMYK alternates
+
+    def spots(self):
+        """[(ink name, CMYK alternate as fractions)] of the spot colours that print as such."""
+        if self.process_only:
+            return []
+        return [(c.spot, c.fractions) for c in self.colours.values() if c.spot]
 
     def photos(self):
         """Every photo the report places, in page order, once: for the credits. (A closing

@@ -31,15 +31,6 @@ def apply(pdf, below_pt):
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(rewritten))
 
 
-def apply_to_file(path, below_pt):
-    """`apply` to the PDF at `path`, rewritten in place (its /ID from its content)."""
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        apply(pdf, below_pt)
-        pdf.save(path, deterministic_id=True,
-                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
-
-
 def _add_states(pdf, page):
     resources = page.obj.get("/Resources")
     if resources is None:

@@ -69,7 +69,7 @@ EDITIONS = ("print", "digital")
 
 def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
           preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE, laid_out=None,
-          keep_workers=True):
+          keep_workers=True, process_only=False):
     """Build one edition of the report; raises ContentError / LayoutError for the user's
     mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
     edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
@@ -80,7 +80,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     `laid_out(pdf, sources)`: told each chunk (its PDF and its pages'
     `Result.page_sources`), laid out anew or from the cache, while the chunks are merged.
     Without `keep_workers` (a build run once), the layout workers stop as soon as the
-    chunks are laid out."""
+    chunks are laid out. `process_only`: spot colours print as their CMYK alternates."""
     if chunked is None:
         chunked = edition == "print"
     if chunked:
@@ -89,6 +89,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         chunks.start_server()  # it loads WeasyPrint while the content is read
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
+    book.process_only = book.process_only or process_only
     problems = glyphs.check(book, FONTS_DIR)
     if edition == "digital":
         problems += missing_alt_texts(book)
@@ -184,7 +185,9 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         max_ink = None
     ink = _ink_by_chunk(parts, book) if parts and max_ink else None
     report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink,
-                             cache_dir=lighter_photos())
+                             cache_dir=lighter_photos(),
+                             black_overprint_pt=book.overprint_below_pt,
+                             allowed_spots=[name for name, _ in book.spots()])
     if parts and max_ink and ink is None:  # measured on the finished file: keep per chunk
         pages = iter(report.pages)
         for part, count in parts:
@@ -274,8 +277,8 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
         log("composing HTML")
         html = compose.compose(book, edition, image_for)
         log("laying out pages")
-        overprint_below = book.overprint_below_pt if edition == "print" else 0
-        paged = _lay_out_whole(html, edition, book.published, render_args, overprint_below)
+        inks = (book.spots(), book.overprint_below_pt) if edition == "print" else ((), 0)
+        paged = _lay_out_whole(html, edition, book.published, render_args, inks)
     chapters = {c.id: c for c in book.chapters}
     warnings = list(paged.overflows)
     for warning in warnings:
@@ -343,15 +346,14 @@ def _pages(count):
     return f"{count} page" + ("s" if count != 1 else "")
 
 
-def _lay_out_whole(html, edition, published, render_args, overprint_below):
-    from . import overflow, overprint, render
+def _lay_out_whole(html, edition, published, render_args, inks):
+    from . import overflow, render
 
     document = render.render(html, *render_args)
 
     def write(path, identifier, finish):
         render.write_document(document, path, identifier, edition, published)
-        if overprint_below:
-            overprint.apply_to_file(path, overprint_below)
+        prepress.inks(path, *inks)
         if finish:
             prepress.apply(path, finish)
 

@@ -124,6 +124,7 @@ class Report:
     pages: list[PageInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     colour_kinds: dict[str, str] = field(default_factory=dict)  # colour space → rgb, cmyk, …
+    spot_inks: dict[str, list] = field(default_factory=dict)  # colour space → its spot inks
 
     def add(self, level, check, message, page=None):
         finding = Finding(level, check, message, page)
@@ -439,6 +440,8 @@ class Reader:
     def use(self, space, what):
         """Note that `space` paints `what` on this page; RGB and spot colours are findings."""
         self.report.colour_kinds[space.label] = space.kind
+        if space.kind == "spot":
+            self.report.spot_inks[space.label] = space.spots
         uses = self.info.colours.setdefault(space.label, [])
         if what not in uses:
             uses.append(what)
@@ -744,12 +747,16 @@ def _inherited(page, key):
 # --- the checks -----------------------------------------------------------------------------
 
 def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=300,
-          ink_dpi=INK_DPI, ink=None, cache_dir=None, black_overprint_pt=SMALL_TEXT_PT):
+          ink_dpi=INK_DPI, ink=None, cache_dir=None, black_overprint_pt=SMALL_TEXT_PT,
+          allowed_spots=None):
     """Preflight the PDF at `pdf_path`; returns a Report (`report.errors` empty: ready).
 
-    `max_ink=None` skips rendering the total ink; `ink` (an InkReading per page) gives it
-    as measured before, on the same pages in other files. `cache_dir`: where the photos
-    made lighter for the ink rendering are kept for the next check. Raises CannotCheck when
+    `allowed_spots`: the spot inks the job prints (others are errors; None: every spot
+    colour is a warning). `max_ink=None` skips rendering the total ink; `ink` (an
+    InkReading per page) gives it as measured before, on the same pages in other files.
+    `cache_dir`: where the photos made lighter for the ink rendering are kept for the next
+    check. `black_overprint_pt`: black text under this size that knocks out of a colour is
+    a warning. Raises CannotCheck when
     the file is missing, not a PDF, encrypted or too broken to open.
     """
     if binding not in BINDINGS:
@@ -757,7 +764,8 @@ def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=
     path = Path(pdf_path)
     pdf = _open(path)
     report = Report(str(path), binding, {"min_ppi": min_ppi, "warn_ppi": warn_ppi,
-                                          "max_ink": max_ink, "ink_dpi": ink_dpi})
+                                          "max_ink": max_ink, "ink_dpi": ink_dpi,
+                                          "allowed_spots": allowed_spots})
     with pdf:
         report.page_count = len(pdf.pages)
         report.document = _document(pdf, report)
@@ -1007,6 +1015,22 @@ def _first_page_of_another(fonts):
                default=None)
 
 
+def _check_spot(report, label, what, page):
+    """Spot colours print as plates of their own: listed where the job allows them, an
+    error where it names others, a warning where it says nothing."""
+    allowed = report.limits.get("allowed_spots")
+    inks = report.spot_inks.get(label, [])
+    if allowed is None:
+        report.add("warning", "colour", f"spot colour ({label}) used for {what}: it "
+                   "prints as an extra plate unless converted to CMYK", page)
+    elif set(inks) <= set(allowed):
+        report.add("info", "colour", f"spot colour {_and(inks)} used for {what}", page)
+    else:
+        unexpected = _and(sorted(set(inks) - set(allowed)))
+        report.add("error", "colour", f"spot colour {unexpected} used for {what}: not one of "
+                   f"the job's spot colours ({_and(sorted(allowed)) or 'none'})", page)
+
+
 def _check_colours(report):
     for page in report.pages:
         for label, uses in page.colours.items():
@@ -1018,8 +1042,7 @@ def _check_colours(report):
                     report.add("error", "colour", f"{label} used for {_and(uses)}: print needs "
                                "CMYK", page.number)
             elif kind == "spot":
-                report.add("warning", "colour", f"spot colour ({label}) used for {what}: it "
-                           "prints as an extra plate unless converted to CMYK", page.number)
+                _check_spot(report, label, what, page.number)
             elif kind == "lab":
                 report.add("warning", "colour", f"{label} used for {what}: converted to CMYK "
                            "only at the print shop's RIP", page.number)
@@ -1313,6 +1336,9 @@ def parser():
                    help="do not render the pages to measure total ink (faster)")
     p.add_argument("--ink-dpi", type=int, default=INK_DPI, metavar="DPI",
                    help=f"resolution of the ink rendering (default {INK_DPI})")
+    p.add_argument("--allow-spot", action="append", metavar="NAME", dest="allowed_spots",
+                   help="a spot colour the job prints (repeat for more): listed, while "
+                        "any other is an error (default: every spot colour is a warning)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--brief", action="store_true",
                    help="list only the document and the pages that have findings")
@@ -1326,7 +1352,7 @@ def main(argv=None):
         report = check(args.pdf, binding=args.binding, min_ppi=_whole(args.min_ppi),
                        warn_ppi=_whole(args.warn_ppi),
                        max_ink=None if args.no_ink else _whole(args.max_ink),
-                       ink_dpi=args.ink_dpi)
+                       ink_dpi=args.ink_dpi, allowed_spots=args.allowed_spots)
     except CannotCheck as error:
         print(f"preflight: {error}", file=sys.stderr)
         return 2

@@ -10,11 +10,28 @@ import uuid
 
 import pikepdf
 
+from . import overprint
+from . import spots as spot_colours
+
 MM = 72 / 25.4
 MARK_OFFSET = 1 * MM  # marks start this far outside the bleed
 MARK_LENGTH = 6 * MM
 MARK_WIDTH = 0.25  # pt
 SLUG = 2 * MM  # free paper beyond the marks
+
+
+def inks(path, spots, overprint_below):
+    """Spot colours and overprint, which CSS cannot say, written into the PDF WeasyPrint
+    wrote at `path` (in place; see spots.py and overprint.py)."""
+    if not spots and not overprint_below:
+        return
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        spot_colours.apply(pdf, spots)
+        if overprint_below:
+            overprint.apply(pdf, overprint_below)
+        pdf.save(path, deterministic_id=True,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
 
 
 def apply(path, finishing):
