@@ -187,6 +187,20 @@ def test_a_pdf_without_output_intent_or_pdfx_keys_is_not_pdfx(made):
     assert all(e.page is None for e in errors)
 
 
+def test_a_spot_the_job_does_not_print_is_an_error_and_one_it_does_is_listed(made, capsys):
+    path, page = made(pdf_faults.spot_colour)
+    (error,) = only(preflight.check(path, max_ink=None, allowed_spots=["PANTONE 032 C"]),
+                    "colour")
+    assert error.page == page
+    assert error.message == ("spot colour PANTONE 286 C used for fill: not one of the job's "
+                             "spot colours (PANTONE 032 C)")
+    allowed = preflight.check(path, max_ink=None, allowed_spots=["PANTONE 286 C"])
+    assert allowed.ok and allowed.warnings == []
+    assert [(f.level, f.page) for f in allowed.findings] == [("info", page)]
+    assert preflight.main([str(path), "--no-ink", "--allow-spot", "PANTONE 286 C"]) == 0
+    assert preflight.main([str(path), "--no-ink", "--allow-spot", "X"]) == 1
+
+
 def test_a_spot_colour_and_small_rich_black_text_are_warnings(made):
     path, page = made(pdf_faults.spot_colour)
     report = preflight.check(path, max_ink=None)
