@@ -123,10 +123,15 @@ def ensure_venv(with_tests=False):
 
 def _install(files):
     print("Setting up .venv (first run or requirements changed)…", file=sys.stderr)
-    if not VENV_PYTHON.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if not VENV_PYTHON.exists() and subprocess.run(
+            [sys.executable, "-m", "venv", str(VENV)]).returncode != 0:
+        sys.exit("Could not create .venv: Python's venv module is missing "
+                 "(Debian/Ubuntu: apt-get install python3-venv).")
     args = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     for f in files:
         args += ["-r", str(f)]
-    subprocess.run(args, check=True)
+    if subprocess.run(args).returncode != 0:
+        names = " and ".join(f.name for f in files)
+        sys.exit(f"Could not install the Python packages of {names} into .venv (pip's "
+                 "messages above say why); run this again once that is fixed.")
     STAMP.write_text(_digest(files))
