@@ -17,6 +17,7 @@ and page numbers as one document (tests/test_chunks.py).
 """
 import concurrent.futures
 import contextlib
+import dataclasses
 import ctypes
 import gc
 import hashlib
@@ -28,7 +29,7 @@ import re
 import threading
 import warnings
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -39,7 +40,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 # What a chunk's PDF depends on besides its HTML.
 DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt", *(PROJECT / "reportpress" / name for name in
-                                                ("render.py", "chunks.py", "overflow.py"))]
+                                                ("render.py", "chunks.py", "overflow.py",
+                                                 "audit.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 
@@ -61,6 +63,7 @@ class Laid:
     anchors: dict  # anchor id -> page
     blanks: list  # pages left blank (before an opener on a left page)
     overflows: list  # overset, as messages
+    audit: list = field(default_factory=list)  # the layout audit's findings, as dicts
 
 
 @dataclass
@@ -84,6 +87,10 @@ class Layout:
     @property
     def overflows(self):
         return [message for laid in self.chunks for message in laid.overflows]
+
+    @property
+    def audit(self):
+        return [finding for laid in self.chunks for finding in laid.audit]
 
     @property
     def parts(self):
@@ -389,7 +396,7 @@ def stop_workers():
 def _render_chunk(html, first_page, lead, stem, render_args, edition, published, language):
     """In a worker: lay out one chunk and keep its own pages; with a `stem`, write its PDF
     and what its layout says there (the cache)."""
-    from . import overflow, render
+    from . import audit, overflow, render
 
     render.load_hyphenation(language)  # (once per process)
     document = render.render(html, *render_args)
@@ -410,6 +417,8 @@ def _render_chunk(html, first_page, lead, stem, render_args, edition, published,
         blanks=[number[index] for index in range(start, end)
                 if pages[index]._page_box.page_type.blank],
         overflows=[str(found) for found in overflow.find(kept, first=first_page)],
+        audit=[dataclasses.asdict(found)
+               for found in audit.find(render.read_pages(kept, first=first_page))],
     )
     if stem:
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", edition, published)
