@@ -201,9 +201,10 @@ def _heading_text(flow, index, heading):
 
 def _lines_under(flow, index, heading, page, line):
     """(lines of text under the heading in its column on its page, whether its section
-    goes on past them): a photo and its caption are not its text. The section runs to the next heading or its
-    story's end. A heading across the columns (a story's title) is at the foot when its
-    section goes on on a later page; one in a column, when it goes on in another column."""
+    goes on past them): a photo and its caption are not its text. The section runs to the
+    next heading or its story's end. A heading across the columns (a story's title) is at
+    the foot when its section goes on on a later page; one in a column, when it goes on in
+    another column."""
     story = _story(line)
     column = line.column
     under, continues = 0, False
@@ -233,7 +234,7 @@ def _kept_apart(pages):
     found = []
     for what, test in KEPT:
         groups = {}
-        for index, (page, item) in enumerate(flow):
+        for index, (_page, item) in enumerate(flow):
             node = _node(item, test)
             if node:
                 groups.setdefault(node.key, []).append(index)

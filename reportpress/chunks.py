@@ -17,8 +17,8 @@ and page numbers as one document (tests/test_chunks.py).
 """
 import concurrent.futures
 import contextlib
-import dataclasses
 import ctypes
+import dataclasses
 import gc
 import hashlib
 import json

@@ -36,8 +36,8 @@ def _isolate_fonts(cache_dir):
 
 # One folder per checkout: two checkouts building at once must not point each other's
 # fontconfig at their own fonts/.
-_isolate_fonts(Path(tempfile.gettempdir()) / "reportpress-{}-{}".format(
-    os.getuid(), hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]))
+_FONTS_KEY = hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]
+_isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}-{_FONTS_KEY}")
 # fontTools stamps subset fonts with the current time unless told otherwise: a fixed
 # stamp keeps the same inputs giving a byte-identical PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
