@@ -107,6 +107,7 @@ MIN_LINES = 4
 MAX_EMPTY = 0.25
 MIN_LAST_FULL = 1 / 3
 MIN_LETTERS = 3
+ADDRESS = re.compile(r"://|www\.|\w\.\w+/|@\w")  # link text that is a web or mail address
 HYPHEN = "\u2010"  # what the layout adds where it hyphenates (content uses "-" and "–")
 PT = 96 / 72  # CSS px per point
 TOLERANCE = 0.75  # CSS px: rounding in layout is not a fault
@@ -362,7 +363,7 @@ def _unbroken_kind(run):
             return "the heading"
         if node.role in ("name", "label"):
             return f"the {node.role}"
-        if node.href.startswith(("http", "mailto")):
+        if node.href.startswith(("http", "mailto")) and ADDRESS.search(run.text):
             return "the web address"
     return None
 
@@ -372,8 +373,8 @@ def _broken_word(page, line, after):
     if not after or not line.runs or not after[1].runs:
         return []
     last, first = line.runs[-1], after[1].runs[0]
-    shared = [node for node in last.nodes if node in first.nodes
-              and (node.role == "name" or node.href.startswith("http"))]
+    shared = [node for node in last.nodes if node in first.nodes and (
+        node.role == "name" or node.href.startswith("http") and ADDRESS.search(last.text))]
     if not shared:
         return []
     node = shared[-1]
@@ -411,7 +412,9 @@ def _large(run):
 
 
 def _run_contrast(page, line, run):
-    if not run.text.strip() or run.background == "image":
+    """A finding if the run is too pale for what it is set on. Text on a photo is left to
+    the eye: what it stands on varies across the photo."""
+    if not run.text.strip() or run.background == "image" or _on_picture(page, run):
         return None
     text, ground = to_rgb(run.colour), to_rgb(run.background) if run.background else (
         255, 255, 255)
@@ -422,6 +425,11 @@ def _run_contrast(page, line, run):
     return _finding(page, "contrast", f"text “{_excerpt(run.text, 30)}” ({run.size / PT:.1f} "
                     f"pt) has {ratio:.1f}:1 contrast with what it is set on (at least "
                     f"{needed:g}:1)", line, text=run.text.strip())
+
+
+def _on_picture(page, run):
+    return any(isinstance(item, Picture) and item.x < run.x + run.w and run.x < item.x + item.w
+               and item.y < run.y + run.h and run.y < item.y + item.h for item in page.items)
 
 
 def to_rgb(colour):

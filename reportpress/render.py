@@ -369,6 +369,7 @@ def _read_page(box, number, audit, columns):
 def _read_box(box, page, nodes, column, ground, audit, columns):
     from weasyprint.formatting_structure import boxes
 
+    box = getattr(box, "_box", box)  # a positioned box stands behind its placeholder
     nodes, ground = _nodes(box, nodes, audit), _ground(box, ground)
     where = (box.position_x, box.position_y, box.width or 0, box.height or 0)
     if isinstance(box, boxes.ReplacedBox):
@@ -393,6 +394,7 @@ def _read_line(box, nodes, ground, audit, runs, atoms):
     from weasyprint.formatting_structure import boxes
 
     for child in box.children:
+        child = getattr(child, "_box", child)
         if isinstance(child, boxes.TextBox):
             style = child.style
             colour = style["color"]
