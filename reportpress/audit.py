@@ -363,9 +363,15 @@ def _unbroken_kind(run):
             return "the heading"
         if node.role in ("name", "label"):
             return f"the {node.role}"
-        if node.href.startswith(("http", "mailto")) and ADDRESS.search(run.text):
+        if node.href.startswith(("http", "mailto")) and _is_address(run.text, node):
             return "the web address"
     return None
+
+
+def _is_address(text, link):
+    """Is the linked text the address itself (not a sentence linked to it)?"""
+    words = re.findall(r"\w+", text)
+    return bool(ADDRESS.search(text) or words and words[0].lower() in link.href.lower())
 
 
 def _broken_word(page, line, after):
@@ -374,7 +380,7 @@ def _broken_word(page, line, after):
         return []
     last, first = line.runs[-1], after[1].runs[0]
     shared = [node for node in last.nodes if node in first.nodes and (
-        node.role == "name" or node.href.startswith("http") and ADDRESS.search(last.text))]
+        node.role == "name" or node.href.startswith("http") and _is_address(last.text, node))]
     if not shared:
         return []
     node = shared[-1]
@@ -463,20 +469,22 @@ def _luminance(rgb):
 
 
 def _off_page(pages):
-    """Text outside the trim; a picture past the bleed (into the bleed it may go)."""
-    found = []
+    """Text outside the trim; a picture past the bleed (into the bleed it may go). One
+    finding for each element set off its page."""
+    found, seen = [], set()
     for page in pages:
         for item in page.items:
             boxes = item.runs if isinstance(item, Line) else [item]
             limits = (0, 0, 0, 0) if isinstance(item, Line) else page.bleed
-            for box in boxes:
-                if _outside(page, box, limits) and box.w > 0:
-                    what = (f"text “{_excerpt(box.text, 30)}”" if isinstance(box, Run)
-                            else "a picture")
-                    found.append(_finding(page, "off-page", f"{what} is set outside the "
-                                          "page", item, level="error",
-                                          text=getattr(box, "text", "")))
-                    break
+            outside = [box for box in boxes if box.w > 0 and _outside(page, box, limits)]
+            key = (page.number, item.nodes[-1].key if item.nodes else None)
+            if outside and key not in seen:
+                seen.add(key)
+                box = outside[0]
+                what = (f"text “{_excerpt(box.text, 30)}”" if isinstance(box, Run)
+                        else "a picture")
+                found.append(_finding(page, "off-page", f"{what} is set outside the page",
+                                      item, level="error", text=getattr(box, "text", "")))
     return found
 
 
@@ -513,7 +521,7 @@ def _locate(finding, book, stories, chapters):
         return finding
     line = _line_of(book.content_dir.parent / source, finding.text)
     if line is None:
-        line = story.body_line if story else chapter.pages_line
+        line = story.body_line if story else chapter.pages_line or 1
     return dataclasses.replace(finding, file=str(source), line=line)
 
 
