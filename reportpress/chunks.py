@@ -18,6 +18,7 @@ and page numbers as one document (tests/test_chunks.py).
 import concurrent.futures
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import hashlib
 import json
@@ -28,7 +29,7 @@ import re
 import threading
 import warnings
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -41,7 +42,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
-                  for name in ("render.py", "chunks.py", "overflow.py", "engine.py",
+                  for name in ("render.py", "chunks.py", "overflow.py", "audit.py", "engine.py",
                                "fontmerge.py", "overprint.py", "spots.py", "prepress.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
@@ -75,6 +76,7 @@ class Laid:
     anchors: dict  # anchor id -> page
     blanks: list  # pages left blank (before an opener on a left page)
     overflows: list  # overset, as messages
+    audit: list = field(default_factory=list)  # the layout audit's findings, as dicts
 
 
 @dataclass
@@ -98,6 +100,10 @@ class Layout:
     @property
     def overflows(self):
         return [message for laid in self.chunks for message in laid.overflows]
+
+    @property
+    def audit(self):
+        return [finding for laid in self.chunks for finding in laid.audit]
 
     @property
     def parts(self):
@@ -410,7 +416,7 @@ def stop_workers():
 def _render_chunk(html, first_page, lead, stem, job):
     """In a worker: lay out one chunk and keep its own pages; with a `stem`, write its PDF
     and what its layout says there (the cache)."""
-    from . import overflow, render
+    from . import audit, overflow, render
 
     render.load_hyphenation(job.language)  # (once per process)
     document = render.render(html, *job.render_args)
@@ -431,6 +437,8 @@ def _render_chunk(html, first_page, lead, stem, job):
         blanks=[number[index] for index in range(start, end)
                 if pages[index]._page_box.page_type.blank],
         overflows=[str(found) for found in overflow.find(kept, first=first_page)],
+        audit=[dataclasses.asdict(found)
+               for found in audit.find(render.read_pages(kept, first=first_page))],
     )
     if stem:
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", job.edition, job.published)

@@ -61,6 +61,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         qr_svg=qr_svg,
         image_url=image_for,
         balanced_columns=balanced_columns,
+        text_safe=text_safe,
     )
     env.globals.update(
         edition=edition,
@@ -78,6 +79,25 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
 def dutch_number(value):
     """24422 → '24.422' (Dutch thousands separator)."""
     return f"{value:,}".replace(",", ".")
+
+
+TEXT_CONTRAST = 4.6  # against the paper: 4.5:1 (body text), with a little to spare
+
+
+@functools.lru_cache(maxsize=64)
+def text_safe(colour):
+    """The colour's shade for text: as it is if it reads at 4.5:1 on the paper, else with
+    black added until it does (as the press prints both). A shade that reads on white
+    carries white text just as well: a fill behind white text takes it too."""
+    from .audit import contrast, to_rgb
+
+    paper = to_rgb(("device-cmyk", (0, 0, 0, 0)))
+    for k in range(round(colour.k), 101):
+        shade = model.Colour(colour.name, colour.c, colour.m, colour.y, k)
+        if contrast(to_rgb(("device-cmyk", (shade.c / 100, shade.m / 100, shade.y / 100,
+                                            k / 100))), paper) >= TEXT_CONTRAST:
+            return shade
+    return shade
 
 
 def css_cmyk(colour):

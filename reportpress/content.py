@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from . import model, prose, yamlfile
+from . import audit, model, prose, yamlfile
 from .problems import Report
 
 STORY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -76,6 +76,7 @@ def load(content_dir):
     report.raise_if_errors()
     _check_references(book, report)
     _check_figures(book, report)
+    _check_photos_once(book, report)
     report.raise_if_errors()
     return book, report
 
@@ -286,14 +287,15 @@ class _Loader:
             return None
         return path
 
-    def figure(self, fig, file):
-        """A photo with caption (and alt text) from a `figure:`-like mapping, or None."""
+    def figure(self, fig, file, caption=True):
+        """A photo with caption (and alt text) from a `figure:`-like mapping, or None.
+        Without `caption`, the caption may be left out (a closing photo needs none)."""
         if not fig:
             return None
         photo = self.photo(fig.get("photo", str), file, fig.key_line("photo"))
         if not photo:
             return None
-        return model.Figure(photo, fig.get("caption", str, default=""),
+        return model.Figure(photo, fig.get("caption", str, required=caption, default=""),
                             fig.get("alt", str, required=False, default=""))
 
     def photo(self, photo_id, file, line):
@@ -353,7 +355,8 @@ class _Loader:
             "back-cover": ["partners", "address", "follow", "social"],
         }[kind]
         f = Fields(data, self._rel(path), self.report,
-                   ["kind", "title", "running_head", "closing_photo", "pages", *fields],
+                   ["kind", "title", "running_head", "closing_photo", "pages", "accept",
+                    *fields],
                    f"{name}/chapter.yaml")
         title = f.get("title", str, default=name)
         pages = f.get("pages", int, required=False)
@@ -361,12 +364,13 @@ class _Loader:
             self.report.error(f"`pages` must be 1 or more, not {pages}", f.file,
                               f.key_line("pages"))
             pages = None
-        common = dict(id=name, kind=kind, title=title, pages=pages,
+        common = dict(id=name, kind=kind, title=title, pages=pages, accept=self.accept(f),
                       pages_line=f.key_line("pages") if pages else None,
                       running_head=f.get("running_head", str, required=False, default=title),
                       source=self._rel(path),
                       closing=self.figure(f.sub("closing_photo", ["photo", "caption", "alt"],
-                                                "closing_photo", required=False), f.file))
+                                                "closing_photo", required=False), f.file,
+                                          caption=False))
         return getattr(self, "chapter_" + kind.replace("-", "_"))(f, folder, common, colours)
 
     def chapter_cover(self, f, folder, common, colours):
@@ -392,7 +396,7 @@ class _Loader:
         if colour_name and not colour:
             self.report.error(f"unknown colour `{colour_name}`", f.file, f.key_line("colour"),
                               hint="colours are defined in report.yaml")
-        o = f.sub("opener", ["quote", "pointer", "refer", "story"], "opener")
+        o = f.sub("opener", ["quote", "by", "pointer", "refer", "story"], "opener")
         opener = None
         if o:
             refer = o.get("refer", str, default="page")
@@ -400,8 +404,11 @@ class _Loader:
                 self.report.error("`refer` must be facing, page or online", f.file,
                                   o.key_line("refer"))
             story = o.get("story", str, required=refer != "online", default=None)
+            by = o.sub("by", ["name", "role"], "the opener's `by`")
             opener = model.Opener(o.get("quote", str, default=""), o.get("pointer", str,
-                                  default=""), refer, story)
+                                  default=""), refer, story,
+                                  by.get("name", str, default="") if by else "",
+                                  by.get("role", str, required=False, default="") if by else "")
         chapter = model.DomainChapter(**common, colour=colour, opener=opener,
                                       intro=f.get("intro", str, default=""))
         chapter.sections = self.sections(f, folder)
@@ -541,18 +548,24 @@ class _Loader:
                 return None
             body_line = text[: end + 5].count("\n") + 1
             body = text[end + 5:]
-        f = Fields(header, rel, self.report, ["title", "online", "interview", "figure", "qr"],
-                   "the story header")
+        f = Fields(header, rel, self.report, ["title", "online", "interview", "figure", "qr",
+                                              "accept"], "the story header")
         figure = self.figure(f.sub("figure", ["photo", "caption", "alt"], "figure",
                                    required=False), rel)
         qr = None
-        q = f.sub("qr", ["url", "text"], "qr", required=False)
+        q = f.sub("qr", ["url", "text", "unconfirmed"], "qr", required=False)
         if q:
             url = q.get("url", str, default="")
             if url and not re.match(r"https?://[^\s<>\"']+$", url):
                 self.report.error("qr url must be a web address starting with https://",
                                   rel, q.key_line("url"))
-            qr = model.QRCode(url, q.get("text", str, required=False, default=""))
+            unconfirmed = q.get("unconfirmed", str, required=False, default="")
+            if unconfirmed:  # every build says so, until an editor confirms the address
+                self.report.warn(f"the QR code's address {url} is not confirmed: "
+                                 f"{unconfirmed}", rel, q.key_line("unconfirmed"),
+                                 hint="remove `unconfirmed:` once it is")
+            qr = model.QRCode(url, q.get("text", str, required=False, default=""),
+                              unconfirmed)
         if not body.strip():
             self.report.error("the story has no text", rel, body_line)
         for problem, offset in prose.check(body):
@@ -561,7 +574,22 @@ class _Loader:
             id=story_id, title=f.get("title", str, default=story_id), body=body, source=rel,
             body_line=body_line, online=f.get("online", bool, required=False, default=False),
             interview=f.get("interview", bool, required=False, default=False),
-            figure=figure, qr=qr)
+            figure=figure, qr=qr, accept=self.accept(f))
+
+    def accept(self, f):
+        """`accept:` entries: layout-audit findings the content accepts, each naming its
+        rule, with the reason (and optionally the page)."""
+        items = f.get("accept", list, required=False, default=[])
+        accepted = []
+        for item, line in zip(items, getattr(items, "item_lines", []), strict=False):
+            a = Fields(item, f.file, self.report, ["rule", "reason", "page"], "an `accept:`")
+            rule = a.get("rule", str, default="")
+            if a.ok and rule not in audit.RULES:
+                self.report.error(f"`accept:` names no audit rule: `{rule}`", f.file, line,
+                                  hint="rules: " + ", ".join(audit.RULES))
+            accepted.append(model.Acceptance(rule, a.get("reason", str, default=""),
+                                             a.get("page", int, required=False)))
+        return tuple(accepted)
 
 
 def _proportional(one, other):
@@ -607,6 +635,22 @@ def _check_references(book, report):
         if needs:
             report.error("stories point at the online QR code, but no chapter of kind "
                          f"`online` holds it: {', '.join(needs)}", Path("report.yaml"))
+
+
+def _check_photos_once(book, report):
+    """A photo printed twice reads as a mistake: each is placed once (cover, story
+    figures and closing photos together)."""
+    placed = {}
+    for chapter in book.chapters:
+        photos = [getattr(chapter, "photo", None)]
+        photos += [s.figure.photo for s in getattr(chapter, "sections", [])
+                   if isinstance(s, model.Story) and s.figure]
+        photos += [chapter.closing.photo] if chapter.closing else []
+        for photo in filter(None, photos):
+            if photo.id in placed:
+                report.warn(f"photo `{photo.id}` is placed twice (also in "
+                            f"{placed[photo.id]}): each photo appears once", chapter.source)
+            placed.setdefault(photo.id, chapter.source)
 
 
 def _check_figures(book, report):

@@ -38,6 +38,15 @@ class Figure:
 class QRCode:
     url: str
     text: str = ""
+    unconfirmed: str = ""  # why the address is not yet confirmed; "" once it is
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """The content accepts a finding of the layout audit here (audit.RULES names them)."""
+    rule: str
+    reason: str
+    page: int | None = None  # only on this page (None: wherever it stands)
 
 
 @dataclass
@@ -51,6 +60,7 @@ class Story:
     interview: bool = False
     figure: Figure | None = None
     qr: QRCode | None = None
+    accept: tuple = ()  # of Acceptance
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,8 @@ class Opener:
     pointer: str
     refer: str  # "facing" | "page" | "online"
     story: str | None
+    by_name: str = ""  # who said the quote
+    by_role: str = ""
 
 
 @dataclass
@@ -91,6 +103,7 @@ class Chapter:
     closing: Figure | None = None  # full-page photo where the layout would leave a blank
     pages: int | None = None  # the flatplan: pages it is planned to take in print
     pages_line: int | None = None  # (of `pages:` in its source, for messages)
+    accept: tuple = ()  # of Acceptance
 
 
 @dataclass

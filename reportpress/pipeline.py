@@ -34,6 +34,9 @@ class Paged:
     overflows: list  # overset, as messages
     write: object  # write(path, identifier, finish): finish(pdf) is done before it is saved
     parts: list = None  # [(chunk PDF, pages)] in page order (None: laid out as one document)
+    audit: list = field(default_factory=list)  # the layout audit's findings (as dicts)
+    findings: list = field(default_factory=list)  # of them, those that stand (audit.Finding)
+    accepted: list = field(default_factory=list)  # and those the content accepts
 
 
 @dataclass
@@ -46,6 +49,8 @@ class Result:
     compose_html: object = None  # () -> the HTML of the whole report
     check: object = None  # (pdf path) -> the print shop's findings, when left for later
     page_sources: list = None  # laid out in chunks: what draws each page (diff.read)
+    audit: list = field(default_factory=list)  # the layout audit's findings that stand
+    accepted: list = field(default_factory=list)  # its findings the content accepts
 
     @functools.cached_property
     def html(self):
@@ -142,7 +147,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
                for source in _page_sources(part, count)] if paged.parts else None
     return Result(output, book, paged.page_count, anchors, warnings,
                   lambda: compose.compose(book, edition, image_for),
-                  check if preflight == "later" and edition == "print" else None, sources)
+                  check if preflight == "later" and edition == "print" else None, sources,
+                  paged.findings, paged.accepted)
 
 
 def _page_sources(part, count):
@@ -293,7 +299,29 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
             warnings.append(problem)
             log(f"  warning: {problem}")
     check_facing(book, paged.anchors)
+    warnings += audit_layout(book, paged, log)
     return paged, warnings
+
+
+def audit_layout(book, paged, log):
+    """The layout audit's findings that stand, as warnings (logged; those the content
+    accepts are listed apart). A finding at the level of an error (text set off the
+    page) fails the build."""
+    from . import audit
+
+    paged.findings, paged.accepted = audit.settle(
+        [audit.Finding(**found) if isinstance(found, dict) else found for found in paged.audit],
+        book)
+    log(f"layout audit: {len(paged.findings)} finding(s), {len(paged.accepted)} accepted")
+    for finding in paged.findings:
+        log(f"  {finding.level}: {finding}")
+    for finding in paged.accepted:
+        log(f"  accepted: {finding}")
+    errors = [finding for finding in paged.findings if finding.level == "error"]
+    if errors:
+        raise LayoutError("the layout audit found errors:\n" + "\n".join(
+            f"  {finding}" for finding in errors))
+    return list(paged.findings)
 
 
 def flatplan_problems(book, anchors, page_count):
@@ -347,7 +375,7 @@ def _pages(count):
 
 
 def _lay_out_whole(html, edition, published, render_args, inks):
-    from . import overflow, render
+    from . import audit, overflow, render
 
     document = render.render(html, *render_args)
 
@@ -359,7 +387,8 @@ def _lay_out_whole(html, edition, published, render_args, inks):
 
     return Paged(html, len(document.pages), render.anchor_pages(document),
                  render.blank_pages(document),
-                 [str(found) for found in overflow.find(document.pages)], write)
+                 [str(found) for found in overflow.find(document.pages)], write,
+                 audit=audit.find(render.read_pages(document.pages)))
 
 
 def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None):
@@ -375,4 +404,5 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_
                             cache_dir, log, chunk_laid_out if laid_out else None)
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,
                  layout.overflows,
-                 lambda path, identifier, finish: layout.write(path, finish), layout.parts)
+                 lambda path, identifier, finish: layout.write(path, finish), layout.parts,
+                 audit=layout.audit)

@@ -341,18 +341,19 @@ class GState:
     font_size: float = 0.0
     render: int = 0  # text rendering mode
     overprint: bool = False  # fills (and text) overprint: ExtGState /op
-    clip: tuple | None = None  # the clipping path's bounding box on the page (None: none)
+    clip: tuple | None = None  # the clipping path's bounds on the page (None: unclipped)
 
 
 FILL_OPS = {"f", "F", "f*"}
 STROKE_OPS = {"S", "s"}
 BOTH_OPS = {"B", "B*", "b", "b*"}
 TEXT_OPS = {"Tj", "TJ", "'", '"'}
+PATH_OPS = {"re", "m", "l", "c", "v", "y"}  # (read for where fills reach: the bleed check)
+TOUCH = 0.25  # pt: an edge this close to the trim touches it; this close to the bleed reaches it
 # The operators Reader.step reads: pikepdf leaves the others (paths, text positioning)
 # unparsed, which is a third of a text page's content. (BI ID EI: inline images.)
 READ_OPS = " ".join(["q Q cm g rg k G RG K cs CS sc scn SC SCN BT Tm Tf Tr gs sh Do BI ID EI",
-                     "re n W W*",  # rectangles and clips: what text is set on (backdrop)
-                     *FILL_OPS, *STROKE_OPS, *BOTH_OPS, *TEXT_OPS])
+                     *FILL_OPS, *STROKE_OPS, *BOTH_OPS, *TEXT_OPS, *PATH_OPS, "W W* n"])
 
 
 def _get(dictionary, key):
@@ -384,7 +385,8 @@ class Reader:
     def read_page(self, number, page, info):
         self.page, self.info = number, info
         self.patterns_done = set()
-        self.path = None  # the rectangles of the path being built, as page boxes
+        self.path, self.clipping = None, False  # the path being built (its bounds)
+        self.rects, self.curved = [], False  # its rectangles (page boxes); other segments
         self.backdrop = []  # (boxes, even-odd, coloured) of each fill, in order
         self.even_odd = False  # the fill being painted: by the even-odd rule
         self.knocked_out = 0  # runs of small black text that knock out of colour
@@ -476,8 +478,11 @@ class Reader:
             self.report.add("error", "overprint", f"white {what} is set to overprint: it will "
                             "not print at all", self.page)
         if what == "fill" and self.path is not None:
-            boxes = [_meet(box, gs.clip) for box in self.path] if gs.clip else self.path
-            self.backdrop.append((boxes, self.even_odd, not white))
+            # a path of rectangles (WeasyPrint's boxes and borders) by its rectangles; any
+            # other by its bounds
+            boxes = [self.path] if self.curved or not self.rects else self.rects
+            self.backdrop.append(([_intersect(gs.clip, box) for box in boxes], self.even_odd,
+                                  not white))
         elif what == "text" and cmyk is not None and not gs.overprint and _is_black(cmyk):
             size = gs.font_size * math.sqrt(abs(_det(multiply(self.text_matrix, gs.ctm))))
             point = _apply(gs.ctm, *self.text_origin)
@@ -513,6 +518,8 @@ class Reader:
         if not matrix_done:
             gs = dataclasses.replace(gs, ctm=multiply(matrix(list(form.get("/Matrix", IDENTITY))),
                                                       gs.ctm))
+        if "/BBox" in form:  # a form draws nothing outside its box
+            gs = dataclasses.replace(gs, clip=_intersect(gs.clip, _rect(form["/BBox"], gs.ctm)))
         self.note_resource_fonts(resources)
         self.stack.append(key)
         try:
@@ -578,26 +585,25 @@ class Reader:
                 gs = dataclasses.replace(gs, fill_values=values, fill_pattern=name)
             else:
                 gs = dataclasses.replace(gs, stroke_values=values, stroke_pattern=name)
-        elif op == "re" and len(args) == 4:
-            x, y, w, h = _numbers(args)
-            self.path = [*(self.path or []), _rect((x, y, x + w, y + h), gs.ctm)]
-            return gs
-        elif op in ("W", "W*") and self.path:
-            box = _bounds(self.path)
-            gs = dataclasses.replace(gs, clip=_meet(gs.clip, box) if gs.clip else box)
+        elif op in PATH_OPS:
+            self.extend_path(op, _numbers(args), gs)
+        elif op in ("W", "W*"):
+            self.clipping = True
         elif op == "n":
-            self.path = None
+            gs = self.end_path(gs)
         elif op in FILL_OPS:
             self.even_odd = op == "f*"
             self.paint(gs, resources, "fill")
-            self.path = None
+            self.reaches(self.path, gs, "a fill")
+            gs = self.end_path(gs)
         elif op in STROKE_OPS:
             self.paint(gs, resources, "stroke", stroke=True)
-            self.path = None
+            gs = self.end_path(gs)
         elif op in BOTH_OPS:
             self.paint(gs, resources, "fill")
             self.paint(gs, resources, "stroke", stroke=True)
-            self.path = None
+            self.reaches(self.path, gs, "a fill")
+            gs = self.end_path(gs)
         elif op == "BT":
             self.text_matrix, self.text_origin = IDENTITY, (0.0, 0.0)
         elif op == "Tm" and len(args) == 6:
@@ -622,9 +628,45 @@ class Reader:
         elif op == "sh" and args:
             shading = _get(_get(resources, "/Shading"), str(args[0]))
             self.use(colour_space(_get(shading, "/ColorSpace"), resources), "shading")
+            self.reaches(None, gs, "a shading")
         elif op == "Do" and args:
             self.draw(str(args[0]), gs, resources, where)
         return gs
+
+    def extend_path(self, op, values, gs):
+        """Add a path segment's points (on the page) to the bounds of the path."""
+        if op == "re" and len(values) == 4:
+            x, y, w, h = values
+            points = [(x, y), (x + w, y + h)]
+            self.rects.append(_rect((x, y, x + w, y + h), gs.ctm))
+        else:
+            points = list(zip(values[::2], values[1::2], strict=False))
+            self.curved = True
+        a, b, c, d, e, f = gs.ctm
+        for x, y in points:
+            px, py = a * x + c * y + e, b * x + d * y + f
+            box = self.path or (px, py, px, py)
+            self.path = (min(box[0], px), min(box[1], py), max(box[2], px), max(box[3], py))
+
+    def end_path(self, gs):
+        """The path is done: a clip (W) it made holds from here on."""
+        if self.clipping and self.path:
+            gs = dataclasses.replace(gs, clip=_intersect(gs.clip, self.path))
+        self.path, self.clipping = None, False
+        self.rects, self.curved = [], False
+        return gs
+
+    def reaches(self, bounds, gs, what):
+        """Something painted that touches the trim edge must run on to the bleed edge:
+        else the cut, never exact, leaves a white hairline (an error, with its side)."""
+        shown = _intersect(gs.clip, bounds) if bounds else gs.clip
+        trim, bleed = self.info.boxes.get("TrimBox"), self.info.boxes.get("BleedBox")
+        if not shown or not trim or not bleed:
+            return
+        for side, short in _short_of_bleed(shown, trim, bleed).items():
+            self.report.add("error", "bleed", f"{what} touches the trim at the {side} and "
+                            f"stops {short * MM:.1f} mm short of the bleed edge (run it on "
+                            "into the bleed)", self.page)
 
     def select_font(self, gs, name, size, resources):
         font = _get(_get(resources, "/Font"), str(name))
@@ -677,11 +719,12 @@ class Reader:
         else:
             space, kind = "none", "unknown"
         if not mask:  # a photo under text: colour to knock out of (where not clipped)
-            box = _rect((0, 0, 1, 1), gs.ctm)
-            self.backdrop.append(([_meet(box, gs.clip) if gs.clip else box], False, True))
+            self.backdrop.append(([_intersect(gs.clip, _rect((0, 0, 1, 1), gs.ctm))], False,
+                                  True))
         a, b, c, d = gs.ctm[:4]
         w_pt, h_pt = math.hypot(a, b), math.hypot(c, d)
         ppi = (width / (w_pt / 72) if w_pt else 0.0, height / (h_pt / 72) if h_pt else 0.0)
+        self.reaches(_rect((0, 0, 1, 1), gs.ctm), gs, "a photo" if not mask else "a mask")
         use = ImageUse(self.page, name, obj, width, height,
                        int(image.get("/BitsPerComponent", 1 if mask else 0)), space, kind,
                        (round(w_pt * MM, 1), round(h_pt * MM, 1)),
@@ -700,17 +743,6 @@ def _det(m):
 def _apply(m, x, y):
     a, b, c, d, e, f = m
     return a * x + c * y + e, b * x + d * y + f
-
-
-def _bounds(boxes):
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-            max(b[3] for b in boxes))
-
-
-def _meet(one, other):
-    """Where two boxes overlap (an empty box, x0 > x1, where they do not)."""
-    return (max(one[0], other[0]), max(one[1], other[1]), min(one[2], other[2]),
-            min(one[3], other[3]))
 
 
 def _painted(boxes, even_odd, point):
@@ -733,6 +765,31 @@ def _rect(values, transform=IDENTITY):
     xs = [a * x + c * y + e for x in (x0, x1) for y in (y0, y1)]
     ys = [b * x + d * y + f for x in (x0, x1) for y in (y0, y1)]
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def _intersect(first, second):
+    """The overlap of two bounds (x0, y0, x1, y1); None stands for no limit."""
+    if first is None or second is None:
+        return second if first is None else first
+    box = (max(first[0], second[0]), max(first[1], second[1]),
+           min(first[2], second[2]), min(first[3], second[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else (box[0], box[1], box[0], box[1])
+
+
+def _short_of_bleed(shown, trim, bleed):
+    """{side: pt short} for each side where `shown` (on the page, across the trim) touches
+    the trim edge but does not reach the bleed edge."""
+    x0, y0, x1, y1 = shown
+    if x1 - x0 <= TOUCH or y1 - y0 <= TOUCH:
+        return {}
+    across = x0 < trim[2] - TOUCH and x1 > trim[0] + TOUCH  # on the page, not in the slug
+    down = y0 < trim[3] - TOUCH and y1 > trim[1] + TOUCH
+    edges = {"left": (down, trim[0] - x0, x0 - bleed[0]),
+             "right": (down, x1 - trim[2], bleed[2] - x1),
+             "bottom": (across, trim[1] - y0, y0 - bleed[1]),
+             "top": (across, y1 - trim[3], bleed[3] - y1)}
+    return {side: short for side, (inside, past_trim, short) in edges.items()
+            if inside and across and down and past_trim >= -TOUCH and short > TOUCH}
 
 
 def _inherited(page, key):

@@ -324,7 +324,10 @@ class Proofer:
                                                                          page.image))
 
     def _page_of(self, warning, result):
-        """The page a warning concerns: the story or chapter of its file, or a page it names."""
+        """The page a warning concerns: its own (a layout audit finding), the story or
+        chapter of its file, or a page it names."""
+        if getattr(warning, "page", None):
+            return warning.page
         file = getattr(warning, "file", None)
         if file:
             file = self._resolve(file)

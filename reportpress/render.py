@@ -36,8 +36,8 @@ def _isolate_fonts(cache_dir):
 
 # One folder per checkout: two checkouts building at once must not point each other's
 # fontconfig at their own fonts/.
-_CHECKOUT = hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]
-_isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}-{_CHECKOUT}")
+_FONTS_KEY = hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]
+_isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}-{_FONTS_KEY}")
 # fontTools stamps subset fonts with the current time unless told otherwise: a fixed
 # stamp keeps the same inputs giving a byte-identical PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
@@ -348,3 +348,102 @@ def write_document(document, path, identifier, edition=None, published=None):
             document.write_pdf(path, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
     except RefusedURL as refused:  # e.g. an attachment, fetched only when writing
         raise LayoutError(str(refused)) from None
+
+
+# --- the laid-out pages as plain records (audit.py reads these, not WeasyPrint's boxes) ---
+
+def read_pages(pages, first=1):
+    """audit.Page records of WeasyPrint's laid-out pages, numbered from `first`: the
+    lines, text runs and pictures on them, each with the elements it sits in. All that
+    the audit knows of WeasyPrint's boxes is read here."""
+    import itertools
+
+    from . import audit
+
+    columns = itertools.count()
+    return [_read_page(page._page_box, number, audit, columns)
+            for number, page in enumerate(pages, start=first)]
+
+
+def _read_page(box, number, audit, columns):
+    from weasyprint.formatting_structure import boxes
+
+    page = audit.Page(number, box.margin_width(), box.margin_height(),
+                      tuple(box.bleed[side] for side in ("left", "right", "top", "bottom")),
+                      (box.content_box_x(), box.content_box_y(), box.width, box.height),
+                      box.page_type.blank, box.page_type.name or "")
+    ground = _ground(box, None)
+    for child in box.children:
+        if not isinstance(child, boxes.MarginBox):  # running heads and folios
+            _read_box(child, page, (), None, ground, audit, columns)
+    return page
+
+
+def _read_box(box, page, nodes, column, ground, audit, columns):
+    from weasyprint.formatting_structure import boxes
+
+    box = getattr(box, "_box", box)  # a positioned box stands behind its placeholder
+    nodes, ground = _nodes(box, nodes, audit), _ground(box, ground)
+    where = (box.position_x, box.position_y, box.width or 0, box.height or 0)
+    if isinstance(box, boxes.ReplacedBox):
+        page.items.append(audit.Picture(*_border_box(box), nodes, column))
+        return
+    if isinstance(box, boxes.LineBox):
+        runs, atoms = [], []
+        _read_line(box, nodes, ground, audit, runs, atoms)
+        page.items.append(audit.Line(*where, runs, nodes, column))
+        for atom in atoms:
+            _read_box(atom, page, nodes, column, ground, audit, columns)
+        return
+    multicolumn = box.style["column_count"] != "auto" or box.style["column_width"] != "auto"
+    for child in getattr(box, "children", []):
+        in_column = next(columns) if multicolumn and child.element is box.element else column
+        _read_box(child, page, nodes, in_column, ground, audit, columns)
+
+
+def _read_line(box, nodes, ground, audit, runs, atoms):
+    """The text runs of a line box; its atomic inlines (pictures, inline blocks) and
+    anything block-level in it go to `atoms`, read as boxes of their own."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in box.children:
+        child = getattr(child, "_box", child)
+        if isinstance(child, boxes.TextBox):
+            style = child.style
+            colour = style["color"]
+            runs.append(audit.Run(child.text, child.position_x, child.position_y, child.width,
+                                  child.height, (colour.space, tuple(colour.coordinates)),
+                                  style["font_size"], style["font_weight"], ground, nodes))
+        elif isinstance(child, boxes.InlineBox):
+            _read_line(child, _nodes(child, nodes, audit), _ground(child, ground), audit,
+                       runs, atoms)
+        else:
+            atoms.append(child)
+
+
+def _nodes(box, nodes, audit):
+    """The elements around a box, with the box's own (once, however many boxes it has)."""
+    element = box.element
+    if element is None or (nodes and nodes[-1].key == id(element)):
+        return nodes
+    return (*nodes, audit.Node(box.element_tag.split("::")[0],
+                               tuple(element.get("class", "").split()), element.get("id", ""),
+                               element.get("href", ""), element.get("data-audit", ""),
+                               id(element)))
+
+
+def _ground(box, ground):
+    """What text in the box is set on: its background colour, "image", or as before."""
+    background = box.background
+    if background is None:
+        return ground
+    if any(layer.image is not None for layer in background.layers):
+        return "image"
+    colour = background.color
+    if colour.alpha > 0:
+        return colour.space, tuple(colour.coordinates)
+    return ground
+
+
+def _border_box(box):
+    return (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())

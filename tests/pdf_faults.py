@@ -405,3 +405,22 @@ def rich_black_text(path, page=3):
 def no_output_intent(path):
     clean_doc(output_intent=False, pdfx=False).save(path)
     return None
+
+
+def photo_to_the_trim(path, page=1, clipped=False):
+    """A full-page photo that runs into the bleed at the sides but stops at the trim at top
+    and bottom (as a background sized to the page would). `clipped`: the photo is larger
+    and a clipping path cuts it at the trim, as a layout engine's `object-fit` does."""
+    doc = clean_doc()
+    doc.resource(page, "/XObject", "/Cover", doc.image(60, 80))
+    x0, y0 = doc.trim_origin
+    width, height = TRIM
+    left, wide = x0 - 3 * MM, width + 6 * MM
+    if clipped:
+        doc.draw(page, f"q {left:.2f} {y0:.2f} {wide:.2f} {height:.2f} re W n "
+                       f"{wide:.2f} 0 0 {height + 40 * MM:.2f} {left:.2f} {y0 - 20 * MM:.2f} cm "
+                       "/Cover Do Q")
+    else:
+        doc.draw(page, f"q {wide:.2f} 0 0 {height:.2f} {left:.2f} {y0:.2f} cm /Cover Do Q")
+    doc.save(path)
+    return page

@@ -37,7 +37,7 @@ def test_wrong_type_and_missing_field_are_both_reported(capsys, content, tmp_pat
     edit(content / "online" / "chapter.yaml", "title: Meer online.\n", "")
     code, err, _ = build(capsys, content, tmp_path)
     assert code == 2
-    assert "content/thema/chapter.yaml:15: `value` in a key figure must be a whole number" in err
+    assert "content/thema/chapter.yaml:18: `value` in a key figure must be a whole number" in err
     assert "content/online/chapter.yaml" in err and "needs `title`" in err
 
 

@@ -149,6 +149,16 @@ def test_no_trimbox_and_no_bleedbox_is_no_bleed_on_every_page(made):
     assert all(e.message.startswith("no bleed: no TrimBox and no BleedBox") for e in errors)
 
 
+@pytest.mark.parametrize("clipped", [False, True])
+def test_a_photo_that_stops_at_the_trim_is_an_error_naming_page_and_side(made, clipped):
+    path, page = made(pdf_faults.photo_to_the_trim, page=2, clipped=clipped)
+    report = preflight.check(path, max_ink=None, min_ppi=1, warn_ppi=1)  # (a tiny image)
+    errors = only(report, "bleed")
+    assert {(f.page, re.search(r"at the (\w+)", f.message).group(1)) for f in errors} == {
+        (2, "top"), (2, "bottom")}
+    assert all("3.0 mm short of the bleed edge" in f.message for f in errors)
+
+
 def test_bleed_under_3_mm_is_too_small(made):
     path, _ = made(pdf_faults.thin_bleed)
     report = preflight.check(path, max_ink=None)
