@@ -75,6 +75,9 @@ def build(args):
     from . import pipeline
 
     started = time.monotonic()
+    for option, path in (("-o", args.output), ("--html", args.html)):
+        if path:  # before building: a wrong path costs no build, and overwrites nothing
+            pipeline.check_output(path, args.content, option)
     result = pipeline.build(args.content, args.output, args.strict, args.edition,
                             log=lambda message: say(f"• {message}"
                                                     if not message.startswith(" ") else message),

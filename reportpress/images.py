@@ -24,6 +24,17 @@ MAX_SHORT_SIDE = {"print": 5400, "digital": 1800}
 QUALITY = {"print": 88, "digital": 78}
 
 
+class DamagedImage(Exception):
+    """A photo whose pixels cannot all be read (a truncated or corrupt file)."""
+
+    def __init__(self, path, reason):
+        super().__init__(path, reason)  # (as it is rebuilt when it comes from a worker)
+        self.path, self.reason = Path(path), reason
+
+    def __str__(self):
+        return f"{self.path}: {self.reason}"
+
+
 def prepare_all(paths, edition, cache_dir):
     """Prepare many photos, those not yet cached in parallel (one process per core):
     converting a 16-megapixel photo to CMYK takes about a second."""
@@ -43,6 +54,8 @@ def prepare_all(paths, edition, cache_dir):
 def _target(path, edition, cache_dir):
     path = Path(path)
     settings = f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]}".encode()
+    if _transparent(path):  # (only these are new: others keep the names they had)
+        settings += b" on white"
     key = hashlib.sha256(_digest(path) + settings + _digest(PRESS_PROFILE)).hexdigest()[:24]
     return Path(cache_dir) / f"{path.stem}-{key}-{edition}.jpg"
 
@@ -84,7 +97,10 @@ def prepare(path, edition, cache_dir):
     target.parent.mkdir(parents=True, exist_ok=True)
     # each step lets go of the pixels before it (a 16-megapixel photo is 48 MB in RGB and
     # 64 MB in CMYK, and one is prepared per core at once)
-    image = _to_rgb(Image.open(path))
+    try:  # (the first time its pixels are all read: a damaged file shows here)
+        image = _to_rgb(Image.open(path))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise DamagedImage(path, str(error)) from None
     scale = MAX_SHORT_SIDE[edition] / min(image.size)
     if scale < 1:
         image = _replace(image, image.resize((round(image.width * scale),
@@ -115,9 +131,27 @@ def press_to_rgb(c, m, y, k):
     return pixel.getpixel((0, 0))
 
 
+def _transparent(path):
+    with Image.open(path) as image:
+        return has_alpha(image)
+
+
+def has_alpha(image):
+    """Whether an opened image can be transparent (the press has no transparent ink)."""
+    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+
+
 def _to_rgb(image):
-    """The opened photo in sRGB (loaded; the opened one is closed if it is not that)."""
+    """The opened photo in sRGB (loaded; the opened one is closed if it is not that).
+    Transparent areas become white paper: converted as they are, they would print black
+    (about 300% ink), the colour their pixels hold under the transparency."""
     icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
+    if has_alpha(image):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, "white")
+        image = _replace(image, Image.alpha_composite(white, rgba))
+        rgba.close()
+        white.close()
     if image.mode != "RGB":
         image = _replace(image, image.convert("RGB"))
     image.load()

@@ -65,6 +65,22 @@ def default_output(book, edition="print"):
 
 
 EDITIONS = ("print", "digital")
+# What a build reads and never writes: an output there would replace a source.
+SOURCES = ("layout", "fonts", "profiles", "reportpress")
+
+
+def check_output(path, content_dir, option="-o"):
+    """Raise ContentError when `path` (as given to `option`) lies in the content folder or
+    the project's layout/, fonts/, profiles/ or code: `-o content/report.yaml` would
+    otherwise replace the report with its own PDF. Links are followed, as the write would."""
+    target = Path(path).resolve()
+    folders = [Path(content_dir).resolve(), *(PROJECT / name for name in SOURCES)]
+    for folder in folders:
+        if target == folder or target.is_relative_to(folder):
+            where = "the content folder" if folder == folders[0] else f"{folder.name}/"
+            raise ContentError([Problem(
+                f"{option} {path}: that is inside {where} ({folder}), which a build only "
+                "reads", hint="write the output elsewhere, e.g. in out/")])
 
 
 def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
@@ -87,6 +103,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         from . import chunks
 
         chunks.start_server()  # it loads WeasyPrint while the content is read
+    if output:
+        check_output(output, content_dir)
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     problems = glyphs.check(book, FONTS_DIR)
@@ -101,7 +119,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         raise ContentError(warnings)
 
     log(f"preparing photos for the {edition} edition")
-    prepared = images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
+    prepared = prepare_photos(book, edition)
     if chunked:  # (not before: separating photos takes memory too)
         chunks.start_workers(compose.LAYOUT_DIR)
 
@@ -142,6 +160,18 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     return Result(output, book, paged.page_count, anchors, warnings,
                   lambda: compose.compose(book, edition, image_for),
                   check if preflight == "later" and edition == "print" else None, sources)
+
+
+def prepare_photos(book, edition):
+    """{photo path: the file placed} for the edition; a photo that turns out damaged once
+    all its pixels are read is a content error at its line in photos.yaml."""
+    try:
+        return images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
+    except images.DamagedImage as error:
+        raise ContentError([Problem(
+            f"photo `{photo.id}` ({photo.path.name}) is damaged: {error.reason}",
+            photo.source, photo.line, hint="export it again from the original")
+            for photo in book.photos() if photo.path == error.path]) from None
 
 
 def _page_sources(part, count):
