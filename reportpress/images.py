@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageCms
 
+from . import processes
+
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
 SRGB = ImageCms.createProfile("sRGB")
@@ -43,8 +45,13 @@ def prepare_all(paths, edition, cache_dir):
     known = dict(_digests)
     todo = [p for p in paths if not _target(p, edition, cache_dir).exists()]
     if len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1),
+                                   initializer=processes.end_with_parent,
+                                   initargs=(os.getpid(),))
+        try:
             list(pool.map(prepare, todo, [edition] * len(todo), [cache_dir] * len(todo)))
+        finally:  # (interrupted: the photos begun are finished, no others are begun)
+            pool.shutdown(cancel_futures=True)
     prepared = {p: prepare(p, edition, cache_dir) for p in paths}
     if _digests != known:
         _save_digests(cache_dir)

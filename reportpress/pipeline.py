@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, content, glyphs, images, prepress, tagging
+from . import compose, content, glyphs, images, prepress, processes, tagging
 from .output import write_atomically
 from .problems import ContentError, LayoutError, PreflightError, Problem
 
@@ -102,7 +102,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if chunked:
         from . import chunks
 
-        chunks.start_server()  # it loads WeasyPrint while the content is read
+        processes.start_server()  # it loads WeasyPrint while the content is read
     if output:
         check_output(output, content_dir)
     log(f"reading content: {content_dir}")
@@ -396,8 +396,11 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_
     def compose_chunk(chunk, page_of):
         return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
 
-    layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
-                            cache_dir, log, chunk_laid_out if laid_out else None)
+    try:
+        layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
+                                cache_dir, log, chunk_laid_out if laid_out else None)
+    except LayoutError as error:  # (a worker that died: which stories it was laying out)
+        raise processes.explain(error) from None
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,
                  layout.overflows,
                  lambda path, identifier, finish: layout.write(path, finish), layout.parts)

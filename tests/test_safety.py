@@ -287,3 +287,112 @@ def test_story_files_and_chapter_folders_are_confined_to_content(capsys, tmp_pat
     assert code == 2, err
     assert where in err and "leads outside content/" in err
     assert not (tmp_path / "out.pdf").exists()
+
+
+# --- signals: a build ended from outside leaves no process and no temporary file ---
+
+def _alive_in(session, within=2.0):
+    """Processes of a session still running after `within` seconds (a zombie has ended:
+    no init reaps it here)."""
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        found = subprocess.run(["ps", "-o", "stat=,args=", "-s", str(session)],
+                               capture_output=True, text=True).stdout.splitlines()
+        alive = [line for line in found if not line.strip().startswith("Z")]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def _start_build(content, out, **env):
+    command = [sys.executable, str(ROOT / "make_pdf.py"), "--content", str(content), "-o",
+               str(out)]
+    return subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, **env})
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_build_ended_by_a_signal_leaves_no_process_behind(tmp_path, signal_name):
+    import signal
+
+    content = copy_content(tmp_path)
+    out = tmp_path / "out" / "report.pdf"
+    out.parent.mkdir()
+    out.write_bytes(b"%PDF- the previous good build")
+    build = _start_build(content, out, REPORTPRESS_CACHE=str(tmp_path / "cache"))
+    for line in build.stderr:  # the layout workers are at work
+        if "laying out pages" in line:
+            break
+    build.send_signal(getattr(signal, signal_name))
+    build.wait(timeout=10)
+    assert _alive_in(build.pid) == []
+    assert out.read_bytes() == b"%PDF- the previous good build"
+    if signal_name != "SIGKILL":  # (what is killed outright cannot clean up)
+        assert build.returncode == 130
+        assert [p.name for p in out.parent.iterdir()] == ["report.pdf"]
+
+
+def test_sigterm_while_the_pdf_is_checked_removes_the_unfinished_pdf(capsys, tmp_path,
+                                                                        monkeypatch):
+    import signal
+    import time
+
+    content = copy_content(tmp_path)
+    out = tmp_path / "out" / "report.pdf"
+    out.parent.mkdir()
+    out.write_bytes(b"%PDF- the previous good build")
+
+    def preflight_then_terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30)  # (the signal ends this at once)
+
+    monkeypatch.setattr(pipeline, "preflight_print", preflight_then_terminated)
+    code, err = run(capsys, "--content", content, "-o", out)
+    assert code == 130 and "interrupted: nothing written" in err
+    assert [p.name for p in out.parent.iterdir()] == ["report.pdf"]
+    assert out.read_bytes() == b"%PDF- the previous good build"
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # (for what runs after)
+
+
+# --- a layout worker's bounds: whatever slips through ends in a message naming stories ---
+
+def test_a_layout_that_takes_too_long_is_stopped_naming_its_stories(tmp_path):
+    content = copy_content(tmp_path)
+    paragraph = " ".join(["Een lange zin met woorden die de kolommen vullen."] * 140)
+    story = content / "thema" / "tweede-verhaal.md"
+    story.write_text(story.read_text() + "\n\n" + "\n\n".join([paragraph] * 25) + "\n")
+    out = tmp_path / "report.pdf"
+    build = _start_build(content, out, REPORTPRESS_CACHE=str(tmp_path / "cache"),
+                         REPORTPRESS_LAYOUT_SECONDS="0.5")
+    _, err = build.communicate(timeout=120)
+    assert build.returncode == 2, err
+    assert ("layout error: laying out the pages of stories `eerste-verhaal`, "
+            "`tweede-verhaal` took more than 0.5 s and was stopped") in err
+    assert not out.exists() and _alive_in(build.pid) == []
+
+
+def test_a_layout_out_of_memory_names_its_stories(monkeypatch):
+    from reportpress import processes
+
+    def greedy(html, *args):
+        raise MemoryError
+
+    html = '<section id="chapter-thema"><article id="story-een"></article>' \
+           '<article id="story-twee"></article></section>'
+    with pytest.raises(LayoutError, match=r"laying out the pages of stories `een`, `twee` "
+                                          r"needed more than \d+ MB and was stopped"):
+        processes._bounded(greedy)(html)
+
+
+def test_a_layout_worker_that_died_is_named_by_its_note(monkeypatch, tmp_path):
+    from reportpress import chunks, processes
+
+    monkeypatch.setattr(processes, "_notes", lambda: tmp_path)
+    (tmp_path / "1234.txt").write_text("the pages of story `een`")
+    error = processes.explain(LayoutError(chunks.WORKER_DIED))
+    assert str(error).startswith("a layout process stopped while laying out the pages of "
+                                 "story `een`, out of memory?")
+    assert list(tmp_path.iterdir()) == []
+    assert processes.explain(LayoutError("other")).args == ("other",)
