@@ -220,12 +220,12 @@ class _Loader:
         return book
 
     def year(self, f):
-        year = f.get("year", int, default=0)
+        year = f.get("year", int, default=None)
         low, high = RANGES["year"]
-        if year and not low <= year <= high:
+        if year is not None and not low <= year <= high:
             self.report.error(f"`year` must be between {low} and {high}, not {year}", f.file,
                               f.key_line("year"))
-        return year
+        return year or 0
 
     def output_names(self, f):
         o = f.sub("output", ["print", "digital"], "output")
