@@ -233,13 +233,16 @@ def test_duplicate_keys_at_any_depth_are_errors_at_their_line(capsys, tmp_path):
     content = copy_content(tmp_path)
     edit(content / "report.yaml", "  website: https://example.org",
          "  website: https://example.org\n  online: https://evil.example/qr")
-    edit(content / "photos.yaml", "  licence: CC0 1.0", "  licence: CC0 1.0\n  credit: Iemand")
+    edit(content / "photos.yaml", "  licence: CC0 1.0",
+         "  licence: CC0 1.0\n  credit: Iemand\nstripes:\n  file: photos/stripes.jpg\n"
+         "  credit: Iemand anders\n  licence: CC0 1.0")
     edit(content / "thema" / "eerste-verhaal.md", "  alt: Blauwe",
          "  caption: Twee.\n  alt: Blauwe")
     code, err = build_cli(capsys, content, tmp_path / "out.pdf")
     assert code == 2, err
     assert "content/report.yaml:16: `online` is given twice" in err
     assert "content/photos.yaml:5: `credit` is given twice" in err
+    assert "content/photos.yaml:6: `stripes` is given twice" in err
     assert "content/thema/eerste-verhaal.md:6: `caption` is given twice" in err
 
 
