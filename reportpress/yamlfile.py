@@ -38,8 +38,9 @@ def _mapping(loader, node):
     result.key_lines, result.text_lines, result.duplicates = {}, {}, []
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            result.duplicates.append((key, key_node.start_mark.line + 1))
+        if key in result:  # (with what was given twice in the value it replaces)
+            result.duplicates += [(key, key_node.start_mark.line + 1),
+                                  *duplicates(result[key])]
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
         result.text_lines[key] = _text_line(value_node)
