@@ -11,7 +11,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile
 
 from . import processes
 
@@ -105,7 +105,8 @@ def prepare(path, edition, cache_dir):
     # each step lets go of the pixels before it (a 16-megapixel photo is 48 MB in RGB and
     # 64 MB in CMYK, and one is prepared per core at once)
     try:  # (the first time its pixels are all read: a damaged file shows here)
-        image = _to_rgb(Image.open(path))
+        with _whole_images_only():
+            image = _to_rgb(Image.open(path))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise DamagedImage(path, str(error)) from None
     scale = MAX_SHORT_SIDE[edition] / min(image.size)
@@ -120,6 +121,18 @@ def prepare(path, edition, cache_dir):
     image.close()
     tmp.replace(target)
     return target
+
+
+@contextlib.contextmanager
+def _whole_images_only():
+    """Decoding that fails on a truncated file: WeasyPrint, once loaded in this process,
+    tells PIL to fill what is missing with grey, silently."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _replace(old, new):

@@ -195,7 +195,11 @@ def test_a_photo_with_too_many_pixels(capsys, content, tmp_path, size):
     assert "at most 60 megapixels" in err
 
 
-def test_a_truncated_jpeg(capsys, content, tmp_path):
+def test_a_truncated_jpeg(capsys, content, tmp_path, monkeypatch):
+    from reportpress import pipeline
+
+    # (photos are prepared once per content: a cache of its own sees this one afresh)
+    monkeypatch.setattr(pipeline, "PHOTO_CACHE", tmp_path / "images")
     photo = content / "photos" / "stripes.jpg"
     Image.effect_noise((800, 600), 64).convert("RGB").save(photo, quality=95)
     photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2])
