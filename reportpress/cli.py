@@ -4,11 +4,12 @@ Exit codes: 0 built, 2 content mistakes (each with file and line), 1 anything el
 """
 import argparse
 import importlib
+import signal
 import sys
 import time
 from pathlib import Path
 
-from . import chunks
+from . import processes
 from .problems import ContentError, LayoutError
 
 # Subcommands: each module has main(argv) -> exit code.
@@ -48,10 +49,15 @@ def main(argv=None):
     if argv and argv[0] in COMMANDS:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     if _edition(argv) == "print":  # laid out by worker processes: the server they fork
-        chunks.start_server()  # from loads WeasyPrint (1 s) while this one loads the rest
+        processes.start_server()  # from loads WeasyPrint (1 s) while this one loads the rest
     args = parser().parse_args(argv)
+    processes.on_signals(_interrupt)
     try:
         return build(args)
+    except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP: what was being written is gone
+        processes.end_children()  # (not awaited: a chunk's layout may take a while)
+        say("interrupted: nothing written (an earlier PDF is kept)")
+        return INTERRUPTED
     except ContentError as error:
         say(f"{len(error.problems)} content problem(s):")
         for problem in error.problems:
@@ -65,6 +71,15 @@ def main(argv=None):
             raise
         say(f"build failed: {type(error).__name__}: {error} (run with --debug for details)")
         return 1
+    finally:
+        processes.on_signals(signal.SIG_DFL)
+
+
+INTERRUPTED = 130  # as a shell reports a command Ctrl+C ended
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt
 
 
 def _edition(argv):
@@ -77,6 +92,9 @@ def build(args):
     from . import pipeline
 
     started = time.monotonic()
+    for option, path in (("-o", args.output), ("--html", args.html)):
+        if path:  # before building: a wrong path costs no build, and overwrites nothing
+            pipeline.check_output(path, args.content, option)
     result = pipeline.build(args.content, args.output, args.strict, args.edition,
                             log=lambda message: say(f"• {message}"
                                                     if not message.startswith(" ") else message),

@@ -4,12 +4,15 @@ Every problem is collected with its file and line, so an editor sees all of them
 """
 import datetime
 import difflib
+import math
 import re
+import reprlib
+import warnings
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from . import audit, model, prose, yamlfile
+from . import audit, images, model, prose, yamlfile
 from .problems import Report
 
 STORY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -20,6 +23,22 @@ KINDS = (
 )
 TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false",
               list: "a list", dict: "a mapping (key: value lines)", object: "a value"}
+
+# Limits on what an editor can write, far above any real report's, so that a mistake (or a
+# hostile file) is a content error naming its file instead of minutes of layout, swapping
+# or a killed process. README.md in the content folder lists them for editors.
+MAX_TEXT_BYTES = 200_000  # a story or YAML file (the longest story here: 4 kB)
+MAX_PIXELS = 60_000_000  # a photo (the largest here: 16 megapixels)
+# report.yaml's numbers: (smallest, largest) in mm, or the year
+RANGES = {"width_mm": (50, 600), "height_mm": (50, 600), "bleed_mm": (0, 10),
+          "year": (1900, 2999)}
+_SHORT = reprlib.Repr()  # a value shown in a message: never the whole of a huge one
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = (
+    40, 40, 4, 4, 2)
+
+
+def shown(value):
+    return _SHORT.repr(value)
 
 
 class Fields:
@@ -33,8 +52,6 @@ class Fields:
         if not self.ok:
             report.error(f"{what} must be a mapping of `key: value` lines", file, self.line)
             return
-        for key, line in getattr(data, "duplicates", []):
-            report.error(f"`{key}` is given twice in {what}", file, line)
         for key in data:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
@@ -52,12 +69,34 @@ class Fields:
         value = self.data[key]
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
             self.report.error(
-                f"`{key}` in {self.what} must be {TYPE_NAMES.get(kind, 'a number')}, not {value!r}",
+                f"`{key}` in {self.what} must be {TYPE_NAMES.get(kind, 'a number')}, "
+                f"not {shown(value)}",
                 self.file, self.key_line(key))
             return default
         if kind is str and not value.strip() and required:
             self.report.error(f"`{key}` in {self.what} is empty", self.file, self.key_line(key))
         return value.strip() if kind is str else value
+
+    def markdown(self, key, required=True, block=False):
+        """A text field the layout reads as Markdown, checked as a story's prose is (no
+        HTML, no images, links only to the web or mail); `block`: paragraphs, not one line."""
+        text = self.get(key, str, required, default="")
+        first = getattr(self.data, "text_lines", {}).get(key, self.key_line(key))
+        for message, offset in prose.check(text, inline=not block):
+            self.report.error(message, self.file, first + offset)
+        return text
+
+    def number(self, key, default):
+        """A number of report.yaml within its range (RANGES), or `default` (reported)."""
+        value = self.get(key, (int, float), default=None) if self.ok else None
+        if value is None:
+            return float(default)
+        low, high = RANGES[key]
+        if isinstance(value, bool) or not math.isfinite(value) or not low <= value <= high:
+            self.report.error(f"`{key}` must be between {low} and {high}, not {shown(value)}",
+                              self.file, self.key_line(key))
+            return float(default)
+        return float(value)
 
     def sub(self, key, allowed, what, required=True):
         value = self.get(key, dict, required)
@@ -85,30 +124,75 @@ class _Loader:
     def __init__(self, content_dir, report):
         self.dir, self.report = content_dir, report
         self.photos = {}
+        self.unread = set()  # files that could not be read: what follows from them is not
 
     def read_yaml(self, path):
-        if not path.is_file():
-            self.report.error("file not found", self._rel(path))
-            return None
+        text = self.read_text(path)
+        return None if text is None else self.parse_yaml(text, self._rel(path))
+
+    def parse_yaml(self, text, rel, first_line=1):
+        """The YAML's data (None, reported, when it cannot be read), every key given twice
+        at any depth reported at its line."""
         try:
-            return yamlfile.parse(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            self.report.error("not UTF-8 text", self._rel(path))
+            data = yamlfile.parse(text, first_line)
         except yamlfile.YAMLSyntaxError as error:
-            self.report.error(str(error), self._rel(path), error.line, error.column)
-        return None
+            self.report.error(str(error), rel, error.line, error.column)
+            self.unread.add(rel)
+            return None
+        for key, line in yamlfile.duplicates(data):
+            self.report.error(f"`{str(key)[:40]}` is given twice", rel, line,
+                              hint="the second would silently win; keep one")
+        return data
+
+    def read_text(self, path, what="file"):
+        """The text of a content file (a BOM allowed), or None: reported when it is missing,
+        leads outside the content folder, is too big or is not UTF-8."""
+        rel = self._rel(path)
+        self.unread.add(rel)  # (until it is read)
+        if not self.confined(path, rel, None, what):
+            return None
+        if not path.is_file():
+            self.report.error(f"{what} not found", rel)
+            return None
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            self.report.error(f"{what} is {path.stat().st_size:,} bytes; at most "
+                              f"{MAX_TEXT_BYTES:,}", rel, hint="split it up")
+            return None
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[:error.start].count(b"\n") + 1
+            self.report.error(f"not UTF-8 text: byte {data[error.start]:#04x} cannot be read",
+                              rel, line, hint="save the file as UTF-8")
+            return None
+        self.unread.discard(rel)
+        return text.removeprefix("\ufeff")  # a byte order mark, as some editors write
+
+    def confined(self, path, file, line, what):
+        """Whether `path` really is inside the content folder (a link may lead out of it);
+        reported at `file`:`line` when not."""
+        if Path(path).resolve().is_relative_to(self.dir):
+            return True
+        self.report.error(f"{what} {self._rel(path)} leads outside content/ (a link?)", file,
+                          line, hint="content is read from the content folder only")
+        return False
 
     def _rel(self, path):
-        try:
-            return Path(path).resolve().relative_to(self.dir.parent)
-        except ValueError:
-            return Path(path)
+        """The path as the editor sees it: from the content folder's parent (content/…)."""
+        for candidate in (Path(path), Path(path).resolve()):
+            if candidate.is_relative_to(self.dir.parent):
+                return candidate.relative_to(self.dir.parent)
+        return Path(path)
 
     # --- report.yaml -------------------------------------------------------------------
 
     def book(self):
         path = self.dir / "report.yaml"
-        f = Fields(self.read_yaml(path), self._rel(path), self.report, [
+        data = self.read_yaml(path)
+        if data is None:  # all else follows from it: its errors would only mislead
+            self.report.raise_if_errors()
+        f = Fields(data, self._rel(path), self.report, [
             "title", "organisation", "year", "language", "output", "published", "trim",
             "bleed_mm", "overprint_below_pt", "process_only",
             "binding", "urls", "colours", "notes", "chapters"], "report.yaml")
@@ -118,13 +202,13 @@ class _Loader:
         book = model.Book(
             title=f.get("title", str, default=""),
             organisation=f.get("organisation", str, default=""),
-            year=f.get("year", int, default=0),
+            year=self.year(f),
             language=f.get("language", str, default="nl"),
             output_names=self.output_names(f),
             published=self.published(f),
-            trim_width_mm=_number(trim, "width_mm") if trim else 210,
-            trim_height_mm=_number(trim, "height_mm") if trim else 297,
-            bleed_mm=_number(f, "bleed_mm"),
+            trim_width_mm=trim.number("width_mm", 210) if trim else 210,
+            trim_height_mm=trim.number("height_mm", 297) if trim else 297,
+            bleed_mm=f.number("bleed_mm", 3),
             binding=self.binding(f),
             urls=self.urls(f),
             colours=colours,
@@ -137,6 +221,14 @@ class _Loader:
         self.book_urls, self.book_notes = book.urls, book.notes
         book.chapters = self.chapters(f, colours, book)
         return book
+
+    def year(self, f):
+        year = f.get("year", int, default=None)
+        low, high = RANGES["year"]
+        if year is not None and not low <= year <= high:
+            self.report.error(f"`year` must be between {low} and {high}, not {year}", f.file,
+                              f.key_line("year"))
+        return year or 0
 
     def output_names(self, f):
         o = f.sub("output", ["print", "digital"], "output")
@@ -255,7 +347,8 @@ class _Loader:
             file = self.image_path(f.get("file", str, default=""), f.file, f.key_line("file"))
             if file:
                 photos[photo_id] = model.Photo(photo_id, file, f.get("credit", str, default=""),
-                                               f.get("licence", str, default=""))
+                                               f.get("licence", str, default=""),
+                                               f.file, f.key_line("file"))
         return photos
 
     def image_path(self, name, file, line):
@@ -276,15 +369,29 @@ class _Loader:
                               hint=f"looked for {self._rel(path)}")
             return None
         try:
-            with Image.open(path) as image:
-                image_format = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
+            with warnings.catch_warnings():  # (a huge image: refused below, by its size)
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(path) as image:
+                    image_format, size = image.format, image.size
+                    transparent = images.has_alpha(image)
+                    image.verify()
+        except Image.DecompressionBombError:
+            size, image_format, transparent = None, None, False
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             self.report.error(f"{name!r} is not a readable image", file, line)
+            return None
+        if size is None or size[0] * size[1] > MAX_PIXELS:
+            self.report.error(f"{name!r} has too many pixels" + (
+                f" ({size[0]} × {size[1]})" if size else "") + f"; at most "
+                f"{MAX_PIXELS // 1_000_000} megapixels", file, line,
+                hint="scale it down: print needs about 5400 pixels on its short side at most")
             return None
         if image_format not in IMAGE_FORMATS:
             self.report.error(f"{name!r} is {image_format}; use JPEG or PNG", file, line)
             return None
+        if transparent:
+            self.report.warn(f"{name!r} has transparent areas: they are printed white", file,
+                             line, hint="save it without transparency to choose otherwise")
         return path
 
     def figure(self, fig, file, caption=True):
@@ -295,10 +402,12 @@ class _Loader:
         photo = self.photo(fig.get("photo", str), file, fig.key_line("photo"))
         if not photo:
             return None
-        return model.Figure(photo, fig.get("caption", str, required=caption, default=""),
+        return model.Figure(photo, fig.markdown("caption", required=caption),
                             fig.get("alt", str, required=False, default=""))
 
     def photo(self, photo_id, file, line):
+        if photo_id not in self.photos and self._rel(self.dir / "photos.yaml") in self.unread:
+            return None  # (photos.yaml could not be read: that is the one error to show)
         if photo_id not in self.photos:
             close = difflib.get_close_matches(str(photo_id), list(self.photos), n=1)
             self.report.error(f"unknown photo `{photo_id}`", file, line,
@@ -311,19 +420,28 @@ class _Loader:
 
     def chapters(self, f, colours, book):
         names = f.get("chapters", list, default=[])
-        chapters = []
+        chapters, seen = [], {}
         for name, line in zip(names, getattr(names, "item_lines", []), strict=False):
             if not isinstance(name, str) or not STORY_ID.match(name):
-                self.report.error(f"chapter name {name!r} must be a folder name like `vrije-tijd`",
-                                  f.file, line)
+                self.report.error(f"chapter name {shown(name)} must be a folder name like "
+                                  "`vrije-tijd`", f.file, line)
                 continue
+            if name in seen:  # its pages would be printed twice
+                self.report.error(f"chapter `{name}` is listed twice (also on line "
+                                  f"{seen[name]})", f.file, line)
+                continue
+            seen[name] = line
             folder = self.dir / name
+            if not self.confined(folder, f.file, line, "chapter folder"):
+                continue
             if not (folder / "chapter.yaml").is_file():
                 self.report.error(f"chapter `{name}` has no {name}/chapter.yaml", f.file, line)
                 continue
             chapter = self.chapter(name, folder, colours)
             if chapter:
                 chapters.append(chapter)
+        if not isinstance(names, yamlfile.Sequence):  # (no list to be missing from)
+            return chapters
         listed = {name for name in names if isinstance(name, str)}
         for folder in sorted(p for p in self.dir.iterdir() if (p / "chapter.yaml").is_file()):
             if folder.name not in listed:
@@ -339,7 +457,7 @@ class _Loader:
             return None
         kind = data.get("kind") if isinstance(data, dict) else None
         if kind not in KINDS:
-            self.report.error(f"`kind` must be one of: {', '.join(KINDS)} (got {kind!r})",
+            self.report.error(f"`kind` must be one of: {', '.join(KINDS)} (got {shown(kind)})",
                               self._rel(path), getattr(data, "line", None))
             return None
         fields = {
@@ -378,7 +496,7 @@ class _Loader:
         return model.CoverChapter(**common, photo=photo)
 
     def chapter_online(self, f, folder, common, colours):
-        return model.OnlineChapter(**common, text=f.get("text", str, default=""),
+        return model.OnlineChapter(**common, text=f.markdown("text", block=True),
                                    url=self.book_urls.get("online", ""))
 
     def chapter_letter(self, f, folder, common, colours):
@@ -405,12 +523,12 @@ class _Loader:
                                   o.key_line("refer"))
             story = o.get("story", str, required=refer != "online", default=None)
             by = o.sub("by", ["name", "role"], "the opener's `by`")
-            opener = model.Opener(o.get("quote", str, default=""), o.get("pointer", str,
-                                  default=""), refer, story,
+            opener = model.Opener(o.markdown("quote"), o.get("pointer", str, default=""),
+                                  refer, story,
                                   by.get("name", str, default="") if by else "",
                                   by.get("role", str, required=False, default="") if by else "")
         chapter = model.DomainChapter(**common, colour=colour, opener=opener,
-                                      intro=f.get("intro", str, default=""))
+                                      intro=f.markdown("intro", block=True))
         chapter.sections = self.sections(f, folder)
         return chapter
 
@@ -454,14 +572,14 @@ class _Loader:
         return model.BoardChapter(**common, groups=groups)
 
     def chapter_colophon(self, f, folder, common, colours):
-        return model.ColophonChapter(**common, **{
-            key: f.get(key, str, required=key != "printer", default="")
-            for key in ("printer", "copyright", "scope", "mission", "sdgs")})
+        return model.ColophonChapter(
+            **common, printer=f.get("printer", str, required=False, default=""),
+            **{key: f.markdown(key) for key in ("copyright", "scope", "mission", "sdgs")})
 
     def chapter_back_cover(self, f, folder, common, colours):
         a = f.sub("address", ["name", "lines", "phone", "email"], "address")
         return model.BackCoverChapter(
-            **common, partners=f.get("partners", str, default=""),
+            **common, partners=f.markdown("partners"),
             address_name=a.get("name", str, default="") if a else "",
             address_lines=tuple(a.get("lines", list, default=[])) if a else (),
             phone=a.get("phone", str, required=False, default="") if a else "",
@@ -508,10 +626,9 @@ class _Loader:
             parts = []
             for p in k.get("parts", list, required=False, default=[]):
                 pf = Fields(p, file, self.report, ["value", "label"], "a part")
-                parts.append(model.Part(pf.get("value", int, default=0),
-                                        pf.get("label", str, default="")))
-            figure = model.KeyFigure(k.get("value", int, default=0),
-                                     k.get("label", str, default=""), note, tuple(parts))
+                parts.append(model.Part(pf.get("value", int, default=0), pf.markdown("label")))
+            figure = model.KeyFigure(k.get("value", int, default=0), k.markdown("label"), note,
+                                     tuple(parts))
             figure_line = k.line
             figures.append(figure)
             if parts and sum(p.value for p in parts) != figure.value:
@@ -527,6 +644,8 @@ class _Loader:
                               file, line)
             return None
         path = folder / f"{story_id}.md"
+        if not self.confined(path, file, line, "story file"):
+            return None
         if not path.is_file():
             self.report.error(f"story `{story_id}` has no file {self._rel(path)}", file, line)
             return None
@@ -534,17 +653,17 @@ class _Loader:
 
     def read_story(self, path, story_id):
         rel = self._rel(path)
-        text = path.read_text(encoding="utf-8")
+        text = self.read_text(path, "the story file")
+        if text is None:
+            return None
         header, body, body_line = {}, text, 1
         if text.startswith("---\n"):
             end = text.find("\n---\n", 4)
             if end < 0:
                 self.report.error("the YAML header has no closing `---` line", rel, 1)
                 return None
-            try:
-                header = yamlfile.parse(text[4:end], first_line=2) or {}
-            except yamlfile.YAMLSyntaxError as error:
-                self.report.error(str(error), rel, error.line, error.column)
+            header = self.parse_yaml(text[4:end], rel, first_line=2) or {}
+            if rel in self.unread:  # (its YAML cannot be read)
                 return None
             body_line = text[: end + 5].count("\n") + 1
             body = text[end + 5:]
@@ -571,7 +690,7 @@ class _Loader:
         for problem, offset in prose.check(body):
             self.report.error(problem, rel, body_line + offset)
         return model.Story(
-            id=story_id, title=f.get("title", str, default=story_id), body=body, source=rel,
+            id=story_id, title=f.markdown("title") or story_id, body=body, source=rel,
             body_line=body_line, online=f.get("online", bool, required=False, default=False),
             interview=f.get("interview", bool, required=False, default=False),
             figure=figure, qr=qr, accept=self.accept(f))
@@ -598,11 +717,6 @@ def _proportional(one, other):
         return not max(a) and not max(b)
     ratio = max(b) / max(a)
     return all(abs(x * ratio - y) < 0.0005 for x, y in zip(a, b, strict=True))
-
-
-def _number(f, key):
-    value = f.get(key, (int, float), default=0) if f else 0
-    return float(value)
 
 
 def _check_references(book, report):

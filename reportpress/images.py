@@ -11,9 +11,9 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile
 
-from . import engine
+from . import engine, processes
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
@@ -26,6 +26,17 @@ MAX_SHORT_SIDE = {"print": 5400, "digital": 1800}
 QUALITY = {"print": 88, "digital": 78}
 
 
+class DamagedImage(Exception):
+    """A photo whose pixels cannot all be read (a truncated or corrupt file)."""
+
+    def __init__(self, path, reason):
+        super().__init__(path, reason)  # (as it is rebuilt when it comes from a worker)
+        self.path, self.reason = Path(path), reason
+
+    def __str__(self):
+        return f"{self.path}: {self.reason}"
+
+
 def prepare_all(paths, edition, cache_dir):
     """Prepare many photos, those not yet cached in parallel (one process per core):
     converting a 16-megapixel photo to CMYK takes about a second."""
@@ -34,8 +45,13 @@ def prepare_all(paths, edition, cache_dir):
     known = dict(_digests)
     todo = [p for p in paths if not _target(p, edition, cache_dir).exists()]
     if len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1),
+                                   initializer=processes.end_with_parent,
+                                   initargs=(os.getpid(),))
+        try:
             list(pool.map(prepare, todo, [edition] * len(todo), [cache_dir] * len(todo)))
+        finally:  # (interrupted: the photos begun are finished, no others are begun)
+            pool.shutdown(cancel_futures=True)
     prepared = {p: prepare(p, edition, cache_dir) for p in paths}
     if _digests != known:
         _save_digests(cache_dir)
@@ -46,6 +62,8 @@ def _target(path, edition, cache_dir):
     path = Path(path)
     settings = (f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]} "
                 f"pillow={engine.versions()['pillow']}").encode()
+    if _transparent(path):  # (only these are new: others keep the names they had)
+        settings += b" on white"
     key = hashlib.sha256(_digest(path) + settings + _digest(PRESS_PROFILE)).hexdigest()[:24]
     return Path(cache_dir) / f"{path.stem}-{key}-{edition}.jpg"
 
@@ -87,7 +105,11 @@ def prepare(path, edition, cache_dir):
     target.parent.mkdir(parents=True, exist_ok=True)
     # each step lets go of the pixels before it (a 16-megapixel photo is 48 MB in RGB and
     # 64 MB in CMYK, and one is prepared per core at once)
-    image = _to_rgb(Image.open(path))
+    try:  # (the first time its pixels are all read: a damaged file shows here)
+        with _whole_images_only():
+            image = _to_rgb(Image.open(path))
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise DamagedImage(path, str(error)) from None
     scale = MAX_SHORT_SIDE[edition] / min(image.size)
     if scale < 1:
         image = _replace(image, image.resize((round(image.width * scale),
@@ -100,6 +122,18 @@ def prepare(path, edition, cache_dir):
     image.close()
     tmp.replace(target)
     return target
+
+
+@contextlib.contextmanager
+def _whole_images_only():
+    """Decoding that fails on a truncated file: WeasyPrint, once loaded in this process,
+    tells PIL to fill what is missing with grey, silently."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _replace(old, new):
@@ -118,9 +152,27 @@ def press_to_rgb(c, m, y, k):
     return pixel.getpixel((0, 0))
 
 
+def _transparent(path):
+    with Image.open(path) as image:
+        return has_alpha(image)
+
+
+def has_alpha(image):
+    """Whether an opened image can be transparent (the press has no transparent ink)."""
+    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+
+
 def _to_rgb(image):
-    """The opened photo in sRGB (loaded; the opened one is closed if it is not that)."""
+    """The opened photo in sRGB (loaded; the opened one is closed if it is not that).
+    Transparent areas become white paper: converted as they are, they would print black
+    (about 300% ink), the colour their pixels hold under the transparency."""
     icc = image.info.get("icc_profile") if image.mode in ("RGB", "RGBA") else None
+    if has_alpha(image):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, "white")
+        image = _replace(image, Image.alpha_composite(white, rgba))
+        rgba.close()
+        white.close()
     if image.mode != "RGB":
         image = _replace(image, image.convert("RGB"))
     image.load()

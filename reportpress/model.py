@@ -25,6 +25,8 @@ class Photo:
     path: Path
     credit: str
     licence: str
+    source: Path | None = field(default=None, compare=False)  # where it is listed (photos.yaml)
+    line: int | None = field(default=None, compare=False)  # (and its `file:` line there)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, content, glyphs, images, prepress, tagging
+from . import compose, content, glyphs, images, prepress, processes, tagging
 from .output import write_atomically
 from .problems import ContentError, LayoutError, PreflightError, Problem
 
@@ -70,6 +70,22 @@ def default_output(book, edition="print"):
 
 
 EDITIONS = ("print", "digital")
+# What a build reads and never writes: an output there would replace a source.
+SOURCES = ("layout", "fonts", "profiles", "reportpress")
+
+
+def check_output(path, content_dir, option="-o"):
+    """Raise ContentError when `path` (as given to `option`) lies in the content folder or
+    the project's layout/, fonts/, profiles/ or code: `-o content/report.yaml` would
+    otherwise replace the report with its own PDF. Links are followed, as the write would."""
+    target = Path(path).resolve()
+    folders = [Path(content_dir).resolve(), *(PROJECT / name for name in SOURCES)]
+    for folder in folders:
+        if target == folder or target.is_relative_to(folder):
+            where = "the content folder" if folder == folders[0] else f"{folder.name}/"
+            raise ContentError([Problem(
+                f"{option} {path}: that is inside {where} ({folder}), which a build only "
+                "reads", hint="write the output elsewhere, e.g. in out/")])
 
 
 def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
@@ -91,7 +107,9 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if chunked:
         from . import chunks
 
-        chunks.start_server()  # it loads WeasyPrint while the content is read
+        processes.start_server()  # it loads WeasyPrint while the content is read
+    if output:
+        check_output(output, content_dir)
     log(f"reading content: {content_dir}")
     book, report = content.load(content_dir)
     book.process_only = book.process_only or process_only
@@ -107,7 +125,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         raise ContentError(warnings)
 
     log(f"preparing photos for the {edition} edition")
-    prepared = images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
+    prepared = prepare_photos(book, edition)
     if chunked:  # (not before: separating photos takes memory too)
         chunks.start_workers(compose.LAYOUT_DIR)
 
@@ -149,6 +167,18 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
                   lambda: compose.compose(book, edition, image_for),
                   check if preflight == "later" and edition == "print" else None, sources,
                   paged.findings, paged.accepted)
+
+
+def prepare_photos(book, edition):
+    """{photo path: the file placed} for the edition; a photo that turns out damaged once
+    all its pixels are read is a content error at its line in photos.yaml."""
+    try:
+        return images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
+    except images.DamagedImage as error:
+        raise ContentError([Problem(
+            f"photo `{photo.id}` ({photo.path.name}) is damaged: {error.reason}",
+            photo.source, photo.line, hint="export it again from the original")
+            for photo in book.photos() if photo.path == error.path]) from None
 
 
 def _page_sources(part, count):
@@ -400,8 +430,11 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_
     def compose_chunk(chunk, page_of):
         return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
 
-    layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
-                            cache_dir, log, chunk_laid_out if laid_out else None)
+    try:
+        layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
+                                cache_dir, log, chunk_laid_out if laid_out else None)
+    except LayoutError as error:  # (a worker that died: which stories it was laying out)
+        raise processes.explain(error) from None
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,
                  layout.overflows,
                  lambda path, identifier, finish: layout.write(path, finish), layout.parts,

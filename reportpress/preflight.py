@@ -1216,15 +1216,18 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300, cache_dir=
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for index, (first, last) in enumerate(bounds)]
         said = []
-        for process in started:
-            try:
+        try:
+            for process in started:
                 out, err = process.communicate(timeout=1800)
-            except subprocess.TimeoutExpired as error:
-                for other in started:
-                    other.kill()
-                raise InkError("Ghostscript took longer than 30 minutes") from error
-            if process.returncode:
-                said += (err or out).strip().splitlines()[-1:] or [str(process.returncode)]
+                if process.returncode:
+                    said += (err or out).strip().splitlines()[-1:] or [str(process.returncode)]
+        except subprocess.TimeoutExpired as error:
+            raise InkError("Ghostscript took longer than 30 minutes") from error
+        finally:  # (stopped, interrupted or done: none left running)
+            for process in started:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
         files = sorted(folder.glob("r*-p*.tif"))
         if said and not files:
             raise InkError(f"Ghostscript failed: {said[-1]}")

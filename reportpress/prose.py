@@ -12,7 +12,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 ATTRIBUTION = re.compile(r"^[—–]\s*")
-SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.I)
+SAFE_LINK = re.compile(r"^(https://|mailto:)", re.I)
+# Beyond these the layout would take minutes and gigabytes (one 2 MB paragraph: 24 GB),
+# or markdown-it would drop the text (past 20 levels): content errors instead.
+MAX_PARAGRAPH = 8_000  # characters (the longest here: 2 700)
+MAX_DEPTH = 6  # quotes and lists inside one another
+CONTAINERS = {"blockquote", "bullet_list", "ordered_list"}
 
 
 def _parser(html):
@@ -30,27 +35,56 @@ _RENDERER = _parser(html=False)
 # A rebuild (the proof's, after a save) reads every story again, mostly unchanged: what
 # was worked out from a text is kept (parsing all stories twice takes ~0.06 s).
 @functools.lru_cache(maxsize=1024)
-def check(text):
-    """((message, line offset), …) for what prose may not contain."""
-    return tuple(_problems(text))
+def check(text, inline=False):
+    """((message, line offset), …) for what prose may not contain. `inline`: a short text
+    set on one line (caption, title, label, quote), read as the layout reads it."""
+    tokens = _CHECKER.parseInline(text) if inline else _CHECKER.parse(text)
+    return (*_too_deep(tokens), *_problems(tokens))
 
 
-def _problems(text):
-    for token in _CHECKER.parse(text):
+def _too_deep(tokens):
+    """Where quotes and lists are first nested more than MAX_DEPTH deep (said once)."""
+    depth = 0
+    for token in tokens:
+        if token.type.removesuffix("_open").removesuffix("_close") in CONTAINERS:
+            depth += token.nesting
+            if depth > MAX_DEPTH:
+                return [(f"quotes or lists nested more than {MAX_DEPTH} deep",
+                         token.map[0] if token.map else 0)]
+    return []
+
+
+def _problems(tokens):
+    for token in tokens:
         line = token.map[0] if token.map else 0
+        if token.type == "inline" and len(token.content) > MAX_PARAGRAPH:
+            yield (f"a paragraph of {len(token.content):,} characters; at most "
+                   f"{MAX_PARAGRAPH:,}", line)
         if token.type == "html_block":
             yield (f"HTML is not allowed in prose: {token.content.strip()[:40]!r}", line)
         if token.type == "heading_open" and token.tag == "h1":
             yield ("a story cannot have a `# ` title line; use the `title:` header and `## `"
                    " for subheadings", line)
-        for child in token.children or []:
+        children = token.children or []
+        for index, child in enumerate(children):
             if child.type == "html_inline":
                 yield (f"HTML is not allowed in prose: {child.content[:40]!r}", line)
             elif child.type == "image":
-                yield ("images are not placed in prose; give the story a `figure:`", line)
-            elif child.type == "link_open" and not SAFE_LINK.match(child.attrGet("href") or ""):
+                yield ("images are not placed in text; a photo comes with a `figure:`", line)
+            elif child.type == "link_open" and not _safe_link(child, children[index + 1:]):
                 yield (f"link {child.attrGet('href')!r} must start with https:// or mailto:",
                        line)
+
+
+def _safe_link(link, following):
+    """A link to the web (https) or mail; or a web address typed without its scheme
+    (`www.x.be`, `Beweging.net`), which linkify makes a link to http://…"""
+    href = link.attrGet("href") or ""
+    if SAFE_LINK.match(href):
+        return True
+    text = following[0].content if following and following[0].type == "text" else ""
+    return (link.markup == "linkify" and ":" not in text
+            and href.lower() == f"http://{text}".lower())
 
 
 def normalise(text):

@@ -167,3 +167,118 @@ def test_a_flatplan_that_is_no_page_count(capsys, content, tmp_path, pages, mess
     code, err, out = build(capsys, content, tmp_path)
     assert code == 2 and not out.exists()
     assert f"content/thema/chapter.yaml:3: {message}" in err
+
+
+# --- damaged files: a content error with file and line, never a crash ---
+
+def png_header(width, height):
+    """A PNG that says it is `width` × `height` (its pixels need not be there: the size is
+    refused before they are read)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
+                                                             0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("size", [(30000, 30000), (10000, 7000)])
+def test_a_photo_with_too_many_pixels(capsys, content, tmp_path, size):
+    (content / "photos" / "huge.png").write_bytes(png_header(*size))
+    edit(content / "photos.yaml", "photos/stripes.jpg", "photos/huge.png")
+    code, err, out = build(capsys, content, tmp_path)
+    assert code == 2 and not out.exists(), err
+    assert "content/photos.yaml:2: 'photos/huge.png' has too many pixels" in err
+    assert "at most 60 megapixels" in err
+
+
+def test_a_truncated_jpeg(capsys, content, tmp_path, monkeypatch):
+    from reportpress import pipeline
+
+    # (photos are prepared once per content: a cache of its own sees this one afresh)
+    monkeypatch.setattr(pipeline, "PHOTO_CACHE", tmp_path / "images")
+    photo = content / "photos" / "stripes.jpg"
+    Image.effect_noise((800, 600), 64).convert("RGB").save(photo, quality=95)
+    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2])
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"%PDF- the previous good build")
+    code, err, out = build(capsys, content, tmp_path)
+    assert code == 2, err
+    assert "content/photos.yaml:2: photo `stripes` (stripes.jpg) is damaged" in err
+    assert "truncated" in err
+    assert out.read_bytes() == b"%PDF- the previous good build"
+
+
+def test_a_story_that_is_not_utf8_names_its_line(capsys, content, tmp_path):
+    story = content / "thema" / "tweede-verhaal.md"
+    story.write_bytes(story.read_bytes().replace(b"Een tweede", b"Een \xe9\xe9n tweede"))
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert "content/thema/tweede-verhaal.md:6: not UTF-8 text: byte 0xe9" in err
+
+
+def test_a_byte_order_mark_is_accepted(capsys, content, tmp_path):
+    story = content / "thema" / "tweede-verhaal.md"
+    story.write_bytes(b"\xef\xbb\xbf" + story.read_bytes())
+    report = content / "report.yaml"
+    report.write_bytes(b"\xef\xbb\xbf" + report.read_bytes())
+    code, err, out = build(capsys, content, tmp_path, "--edition", "digital")
+    assert code == 0 and out.exists(), err
+
+
+def test_a_transparent_png_is_printed_on_white_with_a_warning(capsys, content, tmp_path):
+    from reportpress import images
+
+    photo = content / "photos" / "stripes.png"
+    Image.new("RGBA", (400, 300), (0, 0, 0, 0)).save(photo)  # black, all of it transparent
+    edit(content / "photos.yaml", "photos/stripes.jpg", "photos/stripes.png")
+    code, err, out = build(capsys, content, tmp_path, "--edition", "digital")
+    assert code == 0, err
+    assert ("content/photos.yaml:2: 'photos/stripes.png' has transparent areas: they are "
+            "printed white") in err
+    prepared = images.prepare(photo, "print", tmp_path / "cache")
+    with Image.open(prepared) as image:
+        assert image.mode == "CMYK"
+        assert max(sum(image.getpixel((x, y))) for x in (0, 200, 399) for y in (0, 150, 299)) < 8
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("width_mm: 210", "width_mm: -210", ":9: `width_mm` must be between 50 and 600, not -210"),
+    ("width_mm: 210", "width_mm: 0", ":9: `width_mm` must be between 50 and 600, not 0"),
+    ("height_mm: 297", "height_mm: 5000", ":10: `height_mm` must be between 50 and 600"),
+    ("bleed_mm: 3", "bleed_mm: .nan", ":11: `bleed_mm` must be between 0 and 10, not nan"),
+    ("bleed_mm: 3", "bleed_mm: -.inf", ":11: `bleed_mm` must be between 0 and 10"),
+    ("bleed_mm: 3", "bleed_mm: true", ":11: `bleed_mm` must be between 0 and 10"),
+    ("year: 2023", "year: 99999", ":3: `year` must be between 1900 and 2999"),
+])
+def test_report_yaml_numbers_are_range_checked(capsys, content, tmp_path, old, new, message):
+    edit(content / "report.yaml", old, new)
+    code, err, out = build(capsys, content, tmp_path)
+    assert code == 2 and not out.exists(), err
+    assert f"content/report.yaml{message}" in err
+
+
+# --- sizes: a content error naming the file, before any layout ---
+
+@pytest.mark.parametrize("body, message", [
+    ("Woord " * 40_000, ": the story file is 240,0"),  # 240 kB
+    ("x" * 9_000, ":6: a paragraph of 9,000 characters; at most 8,000"),
+    ("> " * 25 + "diep", ":6: quotes or lists nested more than 6 deep"),
+    ("".join(f"{'  ' * i}- lijst\n" for i in range(10)), ":12: quotes or lists nested more"),
+])
+def test_limits_on_a_story(capsys, content, tmp_path, body, message):
+    story = content / "thema" / "tweede-verhaal.md"
+    story.write_text("---\ntitle: Lang\nonline: true\n---\n\n" + body + "\n")
+    code, err, out = build(capsys, content, tmp_path)
+    assert code == 2 and not out.exists(), err
+    assert f"content/thema/tweede-verhaal.md{message}" in err
+
+
+def test_a_caption_of_a_megabyte_is_refused(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "label: deelnemers", "label: " + "x" * 100_000)
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert "content/thema/chapter.yaml:16: a paragraph of 100,000 characters" in err

@@ -1,0 +1,9 @@
+"""Loaded by the fork server the layout workers are forked from (processes.start_server
+puts it in the server's preload), and by nothing else: each process the server forks ends
+with the build and is bounded in memory and time (processes.bound_layout_worker)."""
+import os
+
+from . import processes
+
+_BUILD = os.getppid()  # the process that started the server
+os.register_at_fork(after_in_child=lambda: processes.bound_layout_worker(_BUILD))
