@@ -152,8 +152,7 @@ def balanced_columns(items, count, attribute, extra=0):
 
 def arc_path(start, share, radius=40, inner=26, centre=50):
     """SVG path of a donut segment from `start` to `start + share` (both in percent)."""
-    if share >= 100:
-        share = 99.999
+    share = min(share, 99.999)  # an arc whose ends meet is not drawn at all
     a0 = 2 * math.pi * start / 100 - math.pi / 2
     a1 = 2 * math.pi * (start + share) / 100 - math.pi / 2
     large = 1 if share > 50 else 0
