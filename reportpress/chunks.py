@@ -35,7 +35,7 @@ from pathlib import Path
 import pikepdf
 
 from . import engine, fontmerge, prepress
-from .problems import LayoutError
+from .errors import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
 # What a chunk's PDF depends on besides its HTML.

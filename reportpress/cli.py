@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import processes
-from .problems import ContentError, LayoutError
+from .errors import ContentError, ReportpressError
 
 # Subcommands: each module has main(argv) -> exit code.
 COMMANDS = {
@@ -63,9 +63,9 @@ def main(argv=None):
         for problem in error.problems:
             say(f"  error: {problem}")
         return 2
-    except LayoutError as error:
-        say(f"layout error: {error}")
-        return 2
+    except ReportpressError as error:  # each under its own name: "preflight error: …"
+        say(f"{error.label}: {error}")
+        return error.exit_code
     except Exception as error:  # anything else: say what, not a traceback (unless --debug)
         if args.debug:
             raise

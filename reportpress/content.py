@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from . import audit, images, model, prose, yamlfile
-from .problems import Report
+from .problems import Problems
 
 STORY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IMAGE_FORMATS = {"JPEG", "PNG"}
@@ -106,7 +106,7 @@ class Fields:
 def load(content_dir):
     """Read content_dir into a model.Book. Returns (book, report); raises ContentError."""
     content_dir = Path(content_dir).resolve()
-    report = Report()
+    report = Problems()
     if not (content_dir / "report.yaml").is_file():
         report.error(f"no report.yaml in {content_dir}", hint="is this a content folder?")
         report.raise_if_errors()

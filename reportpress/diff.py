@@ -31,6 +31,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from . import lighter
+from .errors import UnreadablePDF
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "out" / "diff"
@@ -43,10 +44,6 @@ CELL = 8  # px: changed pixels are grouped into boxes on a grid of this size
 # What counts as a change (see changed_boxes): a region of differing pixels where one
 # differs by more than STRONG (of 255, in any channel), or where at least MIN_AREA differ.
 STRONG, MIN_AREA = 100, 300
-
-
-class UnreadablePDF(Exception):
-    """An input is missing or not a PDF that can be read."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageFile
 
 from . import engine, processes
+from .errors import DamagedImage
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
@@ -24,17 +25,6 @@ SRGB = ImageCms.createProfile("sRGB")
 # more resolution than any placement can use are scaled down.
 MAX_SHORT_SIDE = {"print": 5400, "digital": 1800}
 QUALITY = {"print": 88, "digital": 78}
-
-
-class DamagedImage(Exception):
-    """A photo whose pixels cannot all be read (a truncated or corrupt file)."""
-
-    def __init__(self, path, reason):
-        super().__init__(path, reason)  # (as it is rebuilt when it comes from a worker)
-        self.path, self.reason = Path(path), reason
-
-    def __str__(self):
-        return f"{self.path}: {self.reason}"
 
 
 def prepare_all(paths, edition, cache_dir):

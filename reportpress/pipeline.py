@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import compose, content, glyphs, images, prepress, processes, tagging
+from .errors import ContentError, LayoutError, PreflightError
 from .output import write_atomically
-from .problems import ContentError, LayoutError, PreflightError, Problem
+from .problems import Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"

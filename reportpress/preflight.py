@@ -31,6 +31,7 @@ import pikepdf
 from PIL import Image, ImageCms, ImageMath
 
 from . import lighter
+from .errors import CannotCheck, InkError
 
 PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "FOGRA39-reportpress.icc"
 BINDINGS = ("saddle-stitch", "perfect", "none")
@@ -46,10 +47,6 @@ PROCESS = {"/Cyan", "/Magenta", "/Yellow", "/Black"}
 # output condition identifiers of the ICC characterization data registry (the common ones)
 REGISTERED = re.compile(r"^(FOGRA\d+L?|CGATS[ ._]?TR[ ._]?\d+|GRACoL\S*|SWOP\S*|JC\d+|"
                         r"Japan ?Color ?\d*|IFRA\d+|SNAP\S*|Custom)$", re.IGNORECASE)
-
-
-class CannotCheck(Exception):
-    """The file is missing, not a PDF, encrypted or too broken to read (exit code 2)."""
 
 
 # --- what a check finds ---------------------------------------------------------------------
@@ -114,7 +111,7 @@ class PageInfo:
 
 
 @dataclass
-class Report:
+class PreflightReport:
     path: str
     binding: str
     limits: dict
@@ -806,7 +803,7 @@ def _inherited(page, key):
 def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=300,
           ink_dpi=INK_DPI, ink=None, cache_dir=None, black_overprint_pt=SMALL_TEXT_PT,
           allowed_spots=None):
-    """Preflight the PDF at `pdf_path`; returns a Report (`report.errors` empty: ready).
+    """Preflight the PDF at `pdf_path`; returns a PreflightReport (`report.errors` empty: ready).
 
     `allowed_spots`: the spot inks the job prints (others are errors; None: every spot
     colour is a warning). `max_ink=None` skips rendering the total ink; `ink` (an
@@ -820,7 +817,7 @@ def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=
         raise ValueError(f"binding must be one of {', '.join(BINDINGS)}, not {binding!r}")
     path = Path(pdf_path)
     pdf = _open(path)
-    report = Report(str(path), binding, {"min_ppi": min_ppi, "warn_ppi": warn_ppi,
+    report = PreflightReport(str(path), binding, {"min_ppi": min_ppi, "warn_ppi": warn_ppi,
                                           "max_ink": max_ink, "ink_dpi": ink_dpi,
                                           "allowed_spots": allowed_spots})
     with pdf:
@@ -1173,10 +1170,6 @@ def _check_ink(report, path, max_ink, dpi, profile, readings=None, cache_dir=Non
     if len(readings) != len(report.pages):
         report.add("error", "ink", f"Ghostscript rendered {len(readings)} of "
                    f"{len(report.pages)} pages")
-
-
-class InkError(Exception):
-    pass
 
 
 def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300, cache_dir=None):

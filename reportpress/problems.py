@@ -1,6 +1,8 @@
-"""Problems found in content or layout, reported to the user with where they stand."""
+"""Problems found in content, each with where it stands; collected, then raised together."""
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import ContentError
 
 
 @dataclass(frozen=True)
@@ -23,24 +25,8 @@ class Problem:
         return where + self.message + (f" ({self.hint})" if self.hint else "")
 
 
-class ContentError(Exception):
-    """The content cannot be built; carries every problem found, not just the first."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class LayoutError(Exception):
-    """The layout could not honour what the content asks (e.g. a facing-page reference)."""
-
-
-class PreflightError(LayoutError):
-    """The finished print PDF fails the print shop's checks (see preflight.py)."""
-
-
 @dataclass
-class Report:
+class Problems:
     """Collects errors and warnings while reading content."""
 
     errors: list = field(default_factory=list)

@@ -31,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from .problems import LayoutError
+from .errors import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>

@@ -36,7 +36,7 @@ import watchfiles
 from PIL import Image
 
 from . import chunks, compose, diff, pipeline
-from .problems import ContentError, LayoutError
+from .errors import ContentError, LayoutError
 
 STATIC = Path(__file__).resolve().parent / "proof_page"
 PAGES = {"/": "index.html", "/flatplan": "flatplan.html"}

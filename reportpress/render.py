@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from . import output
-from .problems import LayoutError
+from .errors import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"

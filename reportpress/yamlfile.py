@@ -1,6 +1,8 @@
 """Safe YAML that remembers where each key stands, so messages can name the line."""
 import yaml
 
+from .errors import YAMLSyntaxError  # noqa: F401 — raised here, caught by callers
+
 
 class Mapping(dict):
     """A YAML mapping; `line` is its own line, `key_lines[key]` the line of each key and
@@ -70,12 +72,6 @@ def duplicates(data):
     if isinstance(data, dict | list):
         for value in data.values() if isinstance(data, dict) else data:
             yield from duplicates(value)
-
-
-class YAMLSyntaxError(Exception):
-    def __init__(self, message, line, column):
-        super().__init__(message)
-        self.line, self.column = line, column
 
 
 def parse(text, first_line=1):

@@ -19,7 +19,7 @@ from helpers import copy_content, edit
 from pdftext import page_texts
 
 from reportpress import chunks, compose, content, diff, images, pipeline, render
-from reportpress.problems import LayoutError
+from reportpress.errors import LayoutError
 
 
 def glyph_text(path):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_chunks import domain_chunk
 
 from reportpress import render
-from reportpress.problems import LayoutError
+from reportpress.errors import LayoutError
 
 LATO = render.FONTS_DIR / "lato"
 

@@ -11,7 +11,7 @@ import pytest
 from helpers import copy_content, edit, run
 
 from reportpress import compose, pipeline, render
-from reportpress.problems import LayoutError
+from reportpress.errors import LayoutError
 
 ROOT = pipeline.PROJECT
 
