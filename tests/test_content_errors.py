@@ -278,7 +278,9 @@ def test_limits_on_a_story(capsys, content, tmp_path, body, message):
 
 
 def test_a_caption_of_a_megabyte_is_refused(capsys, content, tmp_path):
-    edit(content / "thema" / "chapter.yaml", "label: deelnemers", "label: " + "x" * 100_000)
+    chapter = content / "thema" / "chapter.yaml"
+    line = chapter.read_text().splitlines().index("      - value: 1234") + 2  # its label
+    edit(chapter, "label: deelnemers", "label: " + "x" * 100_000)
     code, err, _ = build(capsys, content, tmp_path)
     assert code == 2
-    assert "content/thema/chapter.yaml:16: a paragraph of 100,000 characters" in err
+    assert f"content/thema/chapter.yaml:{line}: a paragraph of 100,000 characters" in err
