@@ -49,7 +49,7 @@ class Result:
     warnings: list = field(default_factory=list)  # Problem or str
     compose_html: object = None  # () -> the HTML of the whole report
     check: object = None  # (pdf path) -> the print shop's findings, when left for later
-    page_sources: list = None  # laid out in chunks: what draws each page (diff.read)
+    page_sources: list = None  # laid out in chunks: what draws each page (pixels.read)
     audit: list = field(default_factory=list)  # the layout audit's findings that stand
     accepted: list = field(default_factory=list)  # its findings the content accepts
 

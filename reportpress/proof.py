@@ -35,8 +35,8 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 from PIL import Image
 
-from . import chunks, compose, diff, pipeline
-from .errors import ContentError, LayoutError
+from . import chunks, compose, diff, pipeline, pixels
+from .errors import ContentError, LayoutError, UnreadablePDF
 
 STATIC = Path(__file__).resolve().parent / "proof_page"
 PAGES = {"/": "index.html", "/flatplan": "flatplan.html"}
@@ -83,7 +83,7 @@ class Proofer:
         self.attempts = 0
         self.approved = None  # {"build", "when"}
         self.approved_diff = None  # the current build against approved.pdf
-        self._rendering = None  # diff.Rendering of the current build
+        self._rendering = None  # pixels.Rendering of the current build
         self._approved_rendering = None
         self._approvals = 0  # counts approvals, to notice one made during a comparison
         self._wake = threading.Event()
@@ -186,13 +186,13 @@ class Proofer:
                 return
             if not shown or ahead + len(sources) > DRAW_AHEAD:
                 # (page_sources is [] for a chunk it cannot read: its pages get no look)
-                looks_here.update(zip(sources, diff.page_sources(part), strict=False))
+                looks_here.update(zip(sources, pixels.page_sources(part), strict=False))
                 return
             ahead += len(sources)
             share = -(-len(sources) // (os.cpu_count() or 1))
             for first in range(0, len(sources), share):
                 drawing.append(chunks.run_in_worker(
-                    diff.draw_part, part, sources,
+                    pixels.draw_part, part, sources,
                     range(first, min(first + share, len(sources))), DPI, True,
                     pipeline.lighter_photos(), seen, looks))
 
@@ -203,7 +203,7 @@ class Proofer:
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
-            rendering = diff.read(pdf, DPI, trim=True, previous=self._rendering,
+            rendering = pixels.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
                                   sources=result.page_sources, drawn=_drawn(drawing),
                                   keep=self._kept, looks=looks_here)
@@ -381,12 +381,12 @@ class Proofer:
         try:
             approved = self._approved_rendering
             if approved is None:
-                approved = self._approved_rendering = diff.read(
+                approved = self._approved_rendering = pixels.read(
                     self.approved_pdf, DPI, trim=True, photo_cache=pipeline.lighter_photos(),
                     keep=self._kept)
             folder = self.out_dir / "approved-diff" / f"{build['number']:04d}"
             result = diff.compare(approved, rendering, folder)
-        except (diff.UnreadablePDF, OSError) as error:
+        except (UnreadablePDF, OSError) as error:
             self.say(f"cannot compare with the approved proof: {error}")
             return None
         return {"build": build["number"], "changed": result.changed, "added": result.added,

@@ -18,7 +18,7 @@ from conftest import CONTENT
 from helpers import copy_content, edit
 from pdftext import page_texts
 
-from reportpress import chunks, compose, content, diff, images, pipeline, render
+from reportpress import chunks, compose, content, diff, images, pipeline, pixels, render
 from reportpress.errors import LayoutError
 
 
@@ -94,9 +94,9 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     moved = [n for n, (a, b) in enumerate(zip(first.page_sources, warm.page_sources,
                                               strict=True), start=1) if a != b]
     assert moved and werk[0] - 1 <= moved[0] and moved[-1] < werk[1]
-    shown = diff.read(warm.pdf, previous=diff.read(first.pdf, sources=first.page_sources),
+    shown = pixels.read(warm.pdf, previous=pixels.read(first.pdf, sources=first.page_sources),
                       sources=warm.page_sources)
-    assert [p.digest for p in shown.pages] == [p.digest for p in diff.read(warm.pdf).pages]
+    assert [p.digest for p in shown.pages] == [p.digest for p in pixels.read(warm.pdf).pages]
 
     # cold: no chunk laid out before (the page map alone is kept, so one round suffices)
     cold_cache.mkdir()
@@ -120,10 +120,10 @@ def test_a_chunks_pages_drawn_on_their_own_are_the_pages_of_the_merged_pdf(tmp_p
                             laid_out=lambda pdf, sources: parts.append((pdf, sources)))
     assert len(parts) == len(chunks.split(result.book.chapters))  # each was laid out anew
     light = tmp_path / "light"
-    whole = diff.read(result.pdf, trim=True, photo_cache=light, sources=result.page_sources)
+    whole = pixels.read(result.pdf, trim=True, photo_cache=light, sources=result.page_sources)
     drawn = {page.source: pickle.loads(pickle.dumps(page))  # (as a worker sends it back)
              for pdf, sources in parts
-             for page in diff.draw_part(pdf, sources, trim=True, photo_cache=light)}
+             for page in pixels.draw_part(pdf, sources, trim=True, photo_cache=light)}
     assert sorted(drawn) == sorted(result.page_sources)
     assert any(light.iterdir())  # photos were made lighter
     for page in whole.pages:
@@ -135,13 +135,13 @@ def test_a_chunks_pages_drawn_on_their_own_are_the_pages_of_the_merged_pdf(tmp_p
     # merged PDF takes their pixels from the page shown (here: the other pages are known
     # by what draws them, these two only by how they look)
     part, sources = parts[1]
-    bare = diff.draw_part(part, sources, [0, 1], trim=True, photo_cache=light,
+    bare = pixels.draw_part(part, sources, [0, 1], trim=True, photo_cache=light,
                           seen={page.digest for page in whole.pages})
     assert [page.png for page in bare] == [None, None]
     shown = dataclasses.replace(whole, pages=[
         dataclasses.replace(page, source=None) if page.source in sources[:2] else page
         for page in whole.pages])
-    again = diff.read(result.pdf, trim=True, photo_cache=light, previous=shown,
+    again = pixels.read(result.pdf, trim=True, photo_cache=light, previous=shown,
                       sources=result.page_sources, drawn=bare)
     assert all(page.image is before.image for page, before in zip(again.pages, shown.pages,
                                                                    strict=True))
@@ -165,8 +165,8 @@ def test_a_chunk_laid_out_again_has_only_its_changed_pages_drawn(tmp_path, monke
     first, parts = built("first.pdf")
     drawn = [pickle.loads(pickle.dumps(page))  # (as a worker sends it back)
              for pdf, sources in parts
-             for page in diff.draw_part(pdf, sources, trim=True, photo_cache=light, looks={})]
-    shown = diff.read(first.pdf, trim=True, photo_cache=light, sources=first.page_sources,
+             for page in pixels.draw_part(pdf, sources, trim=True, photo_cache=light, looks={})]
+    shown = pixels.read(first.pdf, trim=True, photo_cache=light, sources=first.page_sources,
                       drawn=drawn)
     assert [page.number for page in shown.pages if not page.look] == []
     edit(folder / "werk" / "expeditie-miriam.md", "Miriam", "Mirriam")
@@ -174,17 +174,17 @@ def test_a_chunk_laid_out_again_has_only_its_changed_pages_drawn(tmp_path, monke
     (part, sources), = [(pdf, sources) for pdf, sources in parts  # the Werk chunk alone
                         if sources[0] not in first.page_sources]  # is laid out again
     draws = []
-    draw = diff._draw
+    draw = pixels._draw
     monkeypatch.setattr(diff, "_draw", lambda *a: draws.append(a[1]) or draw(*a))
     looks = {page.look: page.digest for page in shown.pages}
-    again = [pickle.loads(pickle.dumps(page)) for page in diff.draw_part(
+    again = [pickle.loads(pickle.dumps(page)) for page in pixels.draw_part(
         part, sources, trim=True, photo_cache=light, seen={page.digest for page in shown.pages},
         looks=looks)]
     assert 1 <= len(draws) < len(sources) - 2  # the edited story's page, not the others
-    proof = diff.read(second.pdf, trim=True, photo_cache=light, previous=shown,
+    proof = pixels.read(second.pdf, trim=True, photo_cache=light, previous=shown,
                       sources=second.page_sources, drawn=again)
     monkeypatch.undo()
-    fresh = diff.read(second.pdf, trim=True, photo_cache=light)
+    fresh = pixels.read(second.pdf, trim=True, photo_cache=light)
     assert [(page.digest, page.text) for page in proof.pages] == [
         (page.digest, page.text) for page in fresh.pages]
 

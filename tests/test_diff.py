@@ -5,7 +5,7 @@ import pytest
 from conftest import CONTENT
 from PIL import Image, ImageChops, ImageStat
 
-from reportpress import diff, pipeline
+from reportpress import diff, pipeline, pixels
 
 # A paragraph long enough to push what follows it onto the next page.
 EXTRA = " ".join(
@@ -37,9 +37,9 @@ _renderings = {}
 
 
 def rendering(pdf):
-    """diff.read(pdf), once per test run: rendering the whole report takes seconds."""
+    """pixels.read(pdf), once per test run: rendering the whole report takes seconds."""
     if pdf not in _renderings:
-        _renderings[pdf] = diff.read(pdf)
+        _renderings[pdf] = pixels.read(pdf)
     return _renderings[pdf]
 
 
@@ -137,7 +137,7 @@ def test_a_changed_page_exits_1_with_its_image(small, tmp_path, capsys):
     assert result.changed == [2] and result.added == result.removed == []
     # the box is around the paragraph, below the heading
     (left, top, right, bottom), = result.changes[0].boxes
-    assert top > 12 / 25.4 * diff.DPI and bottom < 80 / 25.4 * diff.DPI
+    assert top > 12 / 25.4 * pixels.DPI and bottom < 80 / 25.4 * pixels.DPI
 
 
 def test_an_inserted_page_is_added_and_moves_what_follows(small):
@@ -157,7 +157,7 @@ def test_a_removed_page_is_named_by_its_old_number(small, tmp_path):
 
 
 def test_headings_without_bookmarks_are_the_larger_lines(small):
-    rendering = diff.read(small("a", bookmarks=False))
+    rendering = pixels.read(small("a", bookmarks=False))
     assert [(h.title, h.page) for h in rendering.headings] == [
         ("Voorwoord", 1), ("Werk", 2), ("School", 3), ("Buurt", 4)]
 
@@ -205,8 +205,8 @@ def test_reading_again_renders_only_pages_drawn_differently(build, edited):
     """The proof reads each new build with the last one: a page drawn by the same content
     and resources keeps its rendering; every page still looks as a fresh read shows it."""
     old, result = edited
-    new = diff.read(result.new_pdf, previous=old)
-    fresh = diff.read(result.new_pdf)
+    new = pixels.read(result.new_pdf, previous=old)
+    fresh = pixels.read(result.new_pdf)
     assert [p.digest for p in new.pages] == [p.digest for p in fresh.pages]
     assert [p.text for p in new.pages] == [p.text for p in fresh.pages]
     kept = {p.number for p in new.pages if any(p.image is o.image for o in old.pages)}
@@ -221,11 +221,11 @@ def test_photos_drawn_from_lighter_pixels_look_as_the_full_ones(build, tmp_path)
     """The proof draws photos from pixels at its resolution, kept in a folder: the pages
     read the same and look the same but for a shade at a photo's sharpest edges."""
     full = rendering(build.pdf)
-    light = diff.read(build.pdf, photo_cache=tmp_path)
+    light = pixels.read(build.pdf, photo_cache=tmp_path)
     assert len(list(tmp_path.glob("*.light-photo"))) >= 8  # the report's photos, lighter
     assert [p.text for p in light.pages] == [p.text for p in full.pages]
     for before, after in zip(full.pages, light.pages, strict=True):
         difference = ImageStat.Stat(ImageChops.difference(before.image, after.image))
         assert max(difference.mean) < 4, before.number  # (of 255)
-    again = diff.read(build.pdf, photo_cache=tmp_path)  # from the kept pixels
+    again = pixels.read(build.pdf, photo_cache=tmp_path)  # from the kept pixels
     assert [p.digest for p in again.pages] == [p.digest for p in light.pages]

@@ -17,7 +17,7 @@ from helpers import copy_content, edit
 from pdftext import page_texts
 from test_diff import add_paragraph, rendering
 
-from reportpress import diff, pipeline, proof
+from reportpress import diff, pipeline, pixels, proof
 
 CHROMIUM = Path("/usr/bin/chromium")
 BUILD_TIMEOUT = 300  # s: a build takes 30–60 s, more on a busy machine
@@ -290,7 +290,7 @@ def test_pages_that_draw_as_before_are_not_drawn_again(tmp_path, monkeypatch):
         not_drawn = [page for page in again if page.text is None]
         assert again and 1 <= len(not_drawn) < len(again)
         assert [(page.digest, page.text) for page in proofer._rendering.pages] == [
-            (page.digest, page.text) for page in diff.read(
+            (page.digest, page.text) for page in pixels.read(
                 proofer.file_for(proofer.current["pdf"]), proof.DPI, trim=True,
                 photo_cache=pipeline.lighter_photos()).pages]
     finally:
