@@ -17,24 +17,16 @@ and page numbers as one document (tests/test_chunks.py).
 """
 import concurrent.futures
 import contextlib
-import ctypes
 import dataclasses
-import gc
 import hashlib
 import json
-import multiprocessing
-import multiprocessing.forkserver
 import os
 import re
-import threading
-import warnings
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pikepdf
-
-from . import engine, fontmerge, prepress
+from . import engine, merge, prepress, workers
 from .errors import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -43,7 +35,7 @@ DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
                   for name in ("render.py", "chunks.py", "overflow.py", "audit.py", "engine.py",
-                               "fontmerge.py", "overprint.py", "spots.py", "prepress.py"))]
+                               "overprint.py", "spots.py", "prepress.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 
@@ -111,7 +103,7 @@ class Layout:
         return [(Path(laid.pdf), laid.page_count) for laid in self.chunks]
 
     def write(self, path, finish=None):
-        merge([laid.pdf for laid in self.chunks], path, finish)
+        merge.merge([laid.pdf for laid in self.chunks], path, finish)
 
 
 def split(chapters):
@@ -341,55 +333,13 @@ def _cached(cache_dir, key):
     return Laid(**{**found, "pdf": str(pdf)}) if found and pdf.is_file() else None
 
 
-_workers = None
-
-
-def start_server():
-    """Start the server process the workers are forked from: it loads WeasyPrint (and our
-    font set-up) while this process reads the content; this process never loads it."""
-    multiprocessing.get_context("forkserver").set_forkserver_preload(["reportpress.render"])
-    multiprocessing.forkserver.ensure_running()
-
-
-def start_workers(layout_dir=None):
-    """Start the processes that lay chunks out, if not running yet; they stay for the next
-    build (the proof server). With `layout_dir`, each lays out a line of text in the
-    layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s."""
-    global _workers
-    if _workers is None:
-        start_server()
-        count = _worker_count()
-        _workers = concurrent.futures.ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context("forkserver"))
-        # one task each starts them all; that waits for the server to load WeasyPrint,
-        # so it is done on the side
-        threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir)
-                                              for _ in range(count)],
-                         args=(_workers,), daemon=True).start()
-    return _workers
-
-
-def _worker_count():
-    """One per core, or as many as REPORTPRESS_WORKERS says (the bytes do not depend on it;
-    tests build with one and with two)."""
-    asked = os.environ.get("REPORTPRESS_WORKERS", "")
-    return int(asked) if asked.isdigit() and int(asked) > 0 else os.cpu_count() or 1
-
-
-def _warm_up(layout_dir):
-    if layout_dir:
-        from . import render
-
-        render.warm_up(layout_dir)
-
-
 def _submit(html, chunk, stem, job):
     """Lay the chunk out in a worker process: a future of its Laid."""
     try:
-        return run_in_worker(_render_chunk, html, chunk.first_page, chunk.lead, stem, job)
+        return workers.run_in_worker(_render_chunk, html, chunk.first_page, chunk.lead, stem, job)
     except BrokenProcessPool:
-        stop_workers()
-        raise LayoutError(WORKER_DIED) from None
+        workers.stop_workers()
+        raise LayoutError(workers.WORKER_DIED) from None
 
 
 def _result(future):
@@ -397,20 +347,8 @@ def _result(future):
     try:
         return future.result()
     except BrokenProcessPool:
-        stop_workers()
-        raise LayoutError(WORKER_DIED) from None
-
-
-WORKER_DIED = "a layout process stopped unexpectedly (out of memory?); build again"
-
-
-def stop_workers():
-    """Let the workers go (their memory with them): a build run once needs them no more
-    once its chunks are laid out."""
-    global _workers
-    if _workers is not None:
-        _workers.shutdown(wait=False, cancel_futures=True)
-        _workers = None
+        workers.stop_workers()
+        raise LayoutError(workers.WORKER_DIED) from None
 
 
 def _render_chunk(html, first_page, lead, stem, job):
@@ -445,200 +383,6 @@ def _render_chunk(html, first_page, lead, stem, job):
         prepress.inks(laid.pdf, job.spots, job.overprint_below)
         _write_json(Path(stem + ".json"), laid.__dict__)
     return laid
-
-
-def run_in_worker(task, *args):
-    """A future of `task(*args)` run by a worker process (the proof draws pages there)."""
-    return start_workers().submit(_job, task, *args)
-
-
-_jobs = 0  # tasks begun in this worker process
-
-
-def _job(task, *args):
-    """In a worker: the task; then, once the worker has been idle for half a second, its
-    memory handed back. Not at once: collecting garbage would hold up sending the result
-    back (0.1 s after a layout), nor in the middle of the next task."""
-    global _jobs
-    _jobs += 1
-    begun = _jobs
-    try:
-        return task(*args)
-    finally:
-        timer = threading.Timer(0.5, lambda: begun == _jobs and give_back_memory())
-        timer.daemon = True
-        timer.start()
-
-
-def give_back_memory():
-    """A process waiting for the next build (a worker, the proof server) would hold the
-    memory of its last one, unless it hands what is free back (glibc keeps it otherwise)."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def merge(paths, output, finish=None):
-    """One PDF of the chunks' pages, with the first chunk's document-level parts (metadata,
-    output intent, language) and the bookmarks and named destinations of all of them.
-    `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish)."""
-    with pikepdf.open(paths[0]) as merged:
-        parts = [pikepdf.open(path) for path in paths[1:]]
-        try:
-            outline = _outline_items(merged, 0)
-            destinations = _destinations(merged, 0)
-            for part in parts:
-                offset = len(merged.pages)
-                outline += _outline_items(part, offset)
-                destinations += _destinations(part, offset)
-                with warnings.catch_warnings():  # (named destinations: set just below)
-                    warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                    merged.pages.extend(part.pages)
-            _set_outline(merged, outline)
-            _set_destinations(merged, destinations)
-            _share_images(merged)
-            fontmerge.one_program_per_face(merged, PROJECT / "fonts")
-            if finish:
-                finish(merged)
-            # (streams as they are: the chunks' are compressed already, and qpdf looking
-            # into them took a fifth of the merge)
-            merged.save(output, static_id=True, compress_streams=True,
-                        stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                        object_stream_mode=pikepdf.ObjectStreamMode.preserve)
-        finally:
-            for part in parts:
-                part.close()
-    # the file's id from what it is made of: the bytes of its chunks (not their cache keys,
-    # which hash the code too: a change to the code that changes no byte keeps the id)
-    _pin_id(output, _digest_of(paths))
-
-
-def _digest_of(paths):
-    digest = hashlib.md5()
-    for path in paths:
-        with open(path, "rb") as file:
-            while block := file.read(1 << 20):
-                digest.update(block)
-    return digest
-
-
-STATIC_ID = b"<31415926535897932384626433832795>"  # what qpdf writes for static_id
-
-
-def _pin_id(path, digest):
-    """Put `digest` where qpdf's static id stands, in the trailer at the file's end."""
-    with open(path, "r+b") as file:
-        size = file.seek(0, os.SEEK_END)
-        file.seek(max(0, size - 64))
-        xref = int(re.findall(rb"startxref\s+(\d+)", file.read())[-1])
-        file.seek(xref)
-        trailer = file.read()
-        if trailer.count(STATIC_ID) != 1:
-            raise ValueError(f"{path}: no place for the id in its trailer")
-        file.seek(xref + trailer.index(STATIC_ID))
-        file.write(b"<" + digest.hexdigest().encode() + b">")
-
-
-def _share_images(pdf):
-    """A photo placed in two chunks is in both chunks' PDFs: keep one copy (qpdf leaves the
-    other out when nothing refers to it any more). Only images alike in size and encoding
-    can be copies: only those are read and hashed."""
-    uses, seen = [], set()  # uses: (resources, kind, name, image), in page order
-
-    def visit(resources):
-        if not isinstance(resources, pikepdf.Dictionary) or resources.objgen in seen:
-            return
-        if resources.is_indirect:
-            seen.add(resources.objgen)
-        for kind in ("/XObject", "/Pattern"):
-            for name, item in list(resources.get(kind, {}).items()):
-                if item.get("/Subtype") == "/Image":
-                    uses.append((resources, kind, name, item))
-                elif isinstance(item, pikepdf.Stream):
-                    visit(item.get("/Resources"))
-
-    for page in pdf.pages:
-        visit(page.obj.get("/Resources"))
-    alike = {}
-    for use in uses:
-        image = use[3]
-        alike.setdefault(tuple(repr(image.get(key)) for key in (
-            "/Width", "/Height", "/Filter", "/ColorSpace", "/Decode", "/Length")), []).append(use)
-    for group in alike.values():
-        if len({image.objgen for *_, image in group}) < 2:
-            continue
-        kept, digests = {}, {}
-        for resources, kind, name, image in group:
-            if image.objgen not in digests:
-                digests[image.objgen] = hashlib.sha256(image.read_raw_bytes()).digest()
-            resources[kind][name] = kept.setdefault(digests[image.objgen], image)
-
-
-def _page_index(pdf, destination):
-    """The index of the page an explicit destination [page /XYZ x y z] points at."""
-    target = destination[0]
-    for index, page in enumerate(pdf.pages):
-        if page.obj.objgen == target.objgen:
-            return index
-    return None
-
-
-def _outline_items(pdf, offset):
-    """[(title, page, location values, children)] of the PDF's bookmarks."""
-    def walk(items):
-        found = []
-        for item in items:
-            destination = item.destination
-            if destination is None and item.action is not None:
-                destination = item.action.get("/D")
-            index = _page_index(pdf, destination) if destination is not None else None
-            found.append((item.title, None if index is None else index + offset,
-                          [float(v) for v in destination[2:]] if destination else [],
-                          walk(item.children)))
-        return found
-
-    with pdf.open_outline() as outline:
-        return walk(outline.root)
-
-
-def _set_outline(pdf, items):
-    def build(entries):
-        built = []
-        for title, page, location, children in entries:
-            item = pikepdf.OutlineItem(title, page, pikepdf.PageLocation.XYZ,
-                                       left=location[0] if location else None,
-                                       top=location[1] if len(location) > 1 else None)
-            item.children.extend(build(children))
-            built.append(item)
-        return built
-
-    with pdf.open_outline() as outline:
-        outline.root.clear()
-        outline.root.extend(build(items))
-
-
-def _destinations(pdf, offset):
-    """[(name, page index, rest of the destination)] of the PDF's named destinations."""
-    names = pdf.Root.get("/Names")
-    if names is None or "/Dests" not in names:
-        return []
-    found = []
-    for name, destination in pikepdf.NameTree(names.Dests).items():
-        if isinstance(destination, pikepdf.Dictionary):
-            destination = destination.D
-        index = _page_index(pdf, destination)
-        if index is not None:
-            found.append((name, index + offset, list(destination[1:])))
-    return found
-
-
-def _set_destinations(pdf, destinations):
-    if "/Names" not in pdf.Root:
-        pdf.Root.Names = pikepdf.Dictionary()
-    tree = pikepdf.NameTree.new(pdf)
-    for name, index, rest in sorted(destinations, key=lambda d: d[0]):
-        tree[name] = pikepdf.Array([pdf.pages[index].obj, *rest])
-    pdf.Root.Names.Dests = tree.obj
 
 
 def _key(html, fingerprint):

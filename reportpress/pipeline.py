@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import compose, content, glyphs, images, prepress, processes, tagging
+from . import compose, content, glyphs, images, prepress, processes, tagging, workers
 from .errors import ContentError, LayoutError, PreflightError
 from .output import write_atomically
 from .problems import Problem
@@ -106,8 +106,6 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if chunked is None:
         chunked = edition == "print"
     if chunked:
-        from . import chunks
-
         processes.start_server()  # it loads WeasyPrint while the content is read
     if output:
         check_output(output, content_dir)
@@ -128,7 +126,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     log(f"preparing photos for the {edition} edition")
     prepared = prepare_photos(book, edition)
     if chunked:  # (not before: separating photos takes memory too)
-        chunks.start_workers(compose.LAYOUT_DIR)
+        workers.start_workers(compose.LAYOUT_DIR)
 
     def image_for(photo):
         return f"photo:{prepared[photo.path].name}"
@@ -136,7 +134,7 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     paged, layout_warnings = lay_out(book, log, edition, image_for,
                                      chunk_cache if chunked else None, laid_out)
     if chunked and not keep_workers:
-        chunks.stop_workers()
+        workers.stop_workers()
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, paged.page_count)):
         warnings.append(binding)

@@ -44,7 +44,7 @@ SERVER_PRELOAD = ["reportpress.forkserver", "reportpress.render"]
 
 
 def start_server():
-    """Start the fork server the layout workers are forked from (see chunks.start_server),
+    """Start the fork server the layout workers are forked from (see workers.start_workers),
     with `reportpress.forkserver` loaded first: it bounds every worker the server forks."""
     multiprocessing.get_context("forkserver").set_forkserver_preload(SERVER_PRELOAD)
     # The server imports its preload before it takes the sys.path it is given (Python
@@ -79,9 +79,9 @@ def _notes():
 def explain(error):
     """The LayoutError to raise for `error`: when a layout worker died, one that names the
     stories it (or the other worker, stopped with it) was laying out."""
-    from . import chunks
+    from . import workers
 
-    if str(error) != chunks.WORKER_DIED:
+    if str(error) != workers.WORKER_DIED:
         return error
     said = []
     for note in sorted(_notes().glob("*.txt")):
@@ -129,12 +129,12 @@ def _alive(pid):
 def end_children():
     """Stop every worker this process started (layout and photo workers), at once; the
     next build starts new layout workers."""
-    from . import chunks
+    from . import workers
 
     for child in multiprocessing.active_children():
         with contextlib.suppress(OSError, ValueError):
             child.kill()
-    chunks.stop_workers()
+    workers.stop_workers()
 
 
 def bound_layout_worker(build):

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 from PIL import Image
 
-from . import chunks, compose, diff, pipeline, pixels
+from . import compose, diff, pipeline, pixels, workers
 from .errors import ContentError, LayoutError, UnreadablePDF
 
 STATIC = Path(__file__).resolve().parent / "proof_page"
@@ -162,7 +162,7 @@ class Proofer:
             self._build(attempt)
         finally:
             self.building, self.progress = False, ""
-            chunks.give_back_memory()  # (about 120 MB of 340 between builds)
+            workers.give_back_memory()  # (about 120 MB of 340 between builds)
 
     def _build(self, attempt):
         started = time.monotonic()
@@ -191,7 +191,7 @@ class Proofer:
             ahead += len(sources)
             share = -(-len(sources) // (os.cpu_count() or 1))
             for first in range(0, len(sources), share):
-                drawing.append(chunks.run_in_worker(
+                drawing.append(workers.run_in_worker(
                     pixels.draw_part, part, sources,
                     range(first, min(first + share, len(sources))), DPI, True,
                     pipeline.lighter_photos(), seen, looks))

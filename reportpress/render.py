@@ -13,6 +13,7 @@ import logging
 import mimetypes
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 from . import output
@@ -49,6 +50,7 @@ import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
 import weasyprint.css  # noqa: E402
 import weasyprint.layout.inline  # noqa: E402
 import weasyprint.pdf.fonts  # noqa: E402
+import weasyprint.pdf.metadata  # noqa: E402
 import weasyprint.text.fonts  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -339,12 +341,25 @@ def write_pdf(document, path, identifier, edition=None, published=None, steps=()
                                                              edition, published), steps)
 
 
+@contextlib.contextmanager
+def document_id_from(identifier):
+    """WeasyPrint (checked against 70.0) stamps a PDF/X file's XMP with a random document
+    id (uuid4): within, the id comes from `identifier`, so the same inputs give the same
+    bytes (a chunk's PDF too, whose bytes give the merged file its /ID)."""
+    random = weasyprint.pdf.metadata.uuid4
+    weasyprint.pdf.metadata.uuid4 = lambda: uuid.UUID(bytes=hashlib.md5(identifier).digest())
+    try:
+        yield
+    finally:
+        weasyprint.pdf.metadata.uuid4 = random
+
+
 def write_document(document, path, identifier, edition=None, published=None):
     """`identifier` (hex bytes) and `published` (ISO date) pin what would vary per run."""
     if published:
         document.metadata.created = document.metadata.modified = f"{published}T00:00:00+00:00"
     try:
-        with streams_compressed_once():
+        with streams_compressed_once(), document_id_from(identifier):
             document.write_pdf(path, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
     except RefusedURL as refused:  # e.g. an attachment, fetched only when writing
         raise LayoutError(str(refused)) from None

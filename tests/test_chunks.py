@@ -18,7 +18,7 @@ from conftest import CONTENT
 from helpers import copy_content, edit
 from pdftext import page_texts
 
-from reportpress import chunks, compose, content, diff, images, pipeline, pixels, render
+from reportpress import chunks, compose, content, diff, images, merge, pipeline, pixels, render
 from reportpress.errors import LayoutError
 
 
@@ -86,7 +86,7 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
     # the file's id is pinned from its chunks' keys: a new one for new content
     assert file_id(warm.pdf) != file_id(first.pdf)
-    assert chunks.STATIC_ID[1:-1].decode() not in {file_id(warm.pdf), file_id(first.pdf)}
+    assert merge.STATIC_ID[1:-1].decode() not in {file_id(warm.pdf), file_id(first.pdf)}
 
     # what draws each page is known from its chunk: the proof renders only the new chunk's
     # pages again, and they look as a fresh rendering of the file shows them

@@ -63,9 +63,9 @@ def test_cold_builds_with_one_or_two_workers_with_or_without_harfbuzz_subset_agr
 
 
 def test_the_workers_setting_is_read_and_a_bad_one_ignored(monkeypatch):
-    from reportpress import chunks
+    from reportpress import workers
 
     monkeypatch.setenv("REPORTPRESS_WORKERS", "1")
-    assert chunks._worker_count() == 1
+    assert workers._worker_count() == 1
     monkeypatch.setenv("REPORTPRESS_WORKERS", "many")
-    assert chunks._worker_count() == (os.cpu_count() or 1)
+    assert workers._worker_count() == (os.cpu_count() or 1)

@@ -390,11 +390,11 @@ def test_a_layout_out_of_memory_names_its_stories(monkeypatch):
 
 
 def test_a_layout_worker_that_died_is_named_by_its_note(monkeypatch, tmp_path):
-    from reportpress import chunks, processes
+    from reportpress import processes, workers
 
     monkeypatch.setattr(processes, "_notes", lambda: tmp_path)
     (tmp_path / "1234.txt").write_text("the pages of story `een`")
-    error = processes.explain(LayoutError(chunks.WORKER_DIED))
+    error = processes.explain(LayoutError(workers.WORKER_DIED))
     assert str(error).startswith("a layout process stopped while laying out the pages of "
                                  "story `een`, out of memory?")
     assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,92 @@
+"""The worker processes that lay chunks out (and draw the proof's pages).
+
+They are forked from a server process that has loaded WeasyPrint (processes.py starts it
+while the build reads the content), so a worker starts warm; they stay for the next build
+in the proof server, and hand their memory back once idle.
+"""
+import concurrent.futures
+import contextlib
+import ctypes
+import gc
+import multiprocessing
+import os
+import threading
+
+from . import processes
+
+_workers = None
+
+
+def start_workers(layout_dir=None):
+    """Start the processes that lay chunks out, if not running yet; they stay for the next
+    build (the proof server). With `layout_dir`, each lays out a line of text in the
+    layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s."""
+    global _workers
+    if _workers is None:
+        processes.start_server()
+        count = _worker_count()
+        _workers = concurrent.futures.ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("forkserver"))
+        # one task each starts them all; that waits for the server to load WeasyPrint,
+        # so it is done on the side
+        threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir)
+                                              for _ in range(count)],
+                         args=(_workers,), daemon=True).start()
+    return _workers
+
+
+def _worker_count():
+    """One per core, or as many as REPORTPRESS_WORKERS says (the bytes do not depend on it;
+    tests build with one and with two)."""
+    asked = os.environ.get("REPORTPRESS_WORKERS", "")
+    return int(asked) if asked.isdigit() and int(asked) > 0 else os.cpu_count() or 1
+
+
+def _warm_up(layout_dir):
+    if layout_dir:
+        from . import render
+
+        render.warm_up(layout_dir)
+
+
+def run_in_worker(task, *args):
+    """A future of `task(*args)` run by a worker process (the proof draws pages there)."""
+    return start_workers().submit(_job, task, *args)
+
+
+_jobs = 0  # tasks begun in this worker process
+
+
+def _job(task, *args):
+    """In a worker: the task; then, once the worker has been idle for half a second, its
+    memory handed back. Not at once: collecting garbage would hold up sending the result
+    back (0.1 s after a layout), nor in the middle of the next task."""
+    global _jobs
+    _jobs += 1
+    begun = _jobs
+    try:
+        return task(*args)
+    finally:
+        timer = threading.Timer(0.5, lambda: begun == _jobs and give_back_memory())
+        timer.daemon = True
+        timer.start()
+
+
+def give_back_memory():
+    """A process waiting for the next build (a worker, the proof server) would hold the
+    memory of its last one, unless it hands what is free back (glibc keeps it otherwise)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+WORKER_DIED = "a layout process stopped unexpectedly (out of memory?); build again"
+
+
+def stop_workers():
+    """Let the workers go (their memory with them): a build run once needs them no more
+    once its chunks are laid out."""
+    global _workers
+    if _workers is not None:
+        _workers.shutdown(wait=False, cancel_futures=True)
+        _workers = None
