@@ -14,6 +14,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from . import anchors
+
 # --- what the audit reads -------------------------------------------------------------
 
 
@@ -155,13 +157,13 @@ def _node(item, test):
 
 
 def _story(item):
-    node = _node(item, lambda n: n.id.startswith("story-"))
-    return node.id.removeprefix("story-") if node else None
+    node = _node(item, lambda n: n.id.startswith(anchors.STORY))
+    return anchors.named(node.id, anchors.STORY) if node else None
 
 
 def _chapter(item):
-    node = _node(item, lambda n: n.id.startswith("chapter-"))
-    return node.id.removeprefix("chapter-") if node else None
+    node = _node(item, lambda n: n.id.startswith(anchors.CHAPTER))
+    return anchors.named(node.id, anchors.CHAPTER) if node else None
 
 
 def _heading(item):

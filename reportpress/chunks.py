@@ -21,12 +21,11 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import engine, merge, prepress, workers
+from . import anchors, engine, merge, prepress, workers
 from .errors import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -195,7 +194,7 @@ class _Round:
             """From the cache, or to a worker, with the numbers of `targets` written out."""
             nonlocal submitted
             written_out[i] = {target: known[target] for target in targets}
-            if _written_out(htmls[i]) != written_out[i]:  # numbers learnt since
+            if anchors.written_out(htmls[i]) != written_out[i]:  # numbers learnt since
                 htmls[i] = self._compose(chunks[i], written_out[i])
             keys[i] = _key(htmls[i], self.fingerprint)
             laid[i] = _cached(self.cache_dir, keys[i])
@@ -248,8 +247,8 @@ class _Round:
         """The chunk's HTML with the numbers of `page_of` written out, but for targets in
         the chunk itself (left to its layout)."""
         html = self.compose_html(chunk, page_of)
-        own = _ids(html)
-        if own & _written_out(html).keys():
+        own = set(anchors.ids_in(html))
+        if own & anchors.written_out(html).keys():
             html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
         return html
 
@@ -264,34 +263,16 @@ def _planned_pages(chunks, htmls, certain):
             if not chapter.pages:
                 break  # the pages of the chapters after it are not planned
             if chapter.pages == 1:
-                found.update(dict.fromkeys(_ids(_chapter_html(html, chapter.id)), page))
+                found.update(dict.fromkeys(anchors.ids_in(anchors.chapter_html(html, chapter.id)),
+                                           page))
             page += chapter.pages
     return found
 
 
-def _chapter_html(html, chapter_id):
-    """The part of a chunk's HTML from the chapter's section to the next chapter's."""
-    start = html.find(f' id="chapter-{chapter_id}"')
-    if start < 0:
-        return ""
-    end = html.find(' id="chapter-', start + 1)
-    return html[start:end if end >= 0 else len(html)]
-
-
-def _ids(html):
-    return set(re.findall(r' id="([^"]+)"', html))
-
-
-def _written_out(html):
-    """{target: page} of the page references written out in the HTML."""
-    return {target: int(page) for target, page in re.findall(
-        r'<span class="page-ref" data-target="([^"]+)">(\d+)</span>', html)}
-
-
 def _targets(html):
     """The targets of the chunk's page references to other chunks."""
-    return (set(re.findall(r'<a class="page-ref" href="#([^"]+)"', html))
-            | _written_out(html).keys()) - _ids(html)
+    return ((anchors.left_to_layout(html) | anchors.written_out(html).keys())
+            - set(anchors.ids_in(html)))
 
 
 def _last_edit(run, content_dir):
@@ -307,7 +288,8 @@ def _last_edit(run, content_dir):
 def _references(htmls):
     """[{target: index of the chunk it is in}] of each chunk's page references to other
     chunks; a target in no chunk fails the build (as WeasyPrint's would, in one document)."""
-    where = {anchor: index for index, html in enumerate(htmls) for anchor in _ids(html)}
+    where = {anchor: index for index, html in enumerate(htmls)
+             for anchor in anchors.ids_in(html)}
     targets = [_targets(html) for html in htmls]
     missing = sorted({target for found in targets for target in found if target not in where})
     if missing:
@@ -359,19 +341,20 @@ def _render_chunk(html, first_page, lead, stem, job):
     render.load_hyphenation(job.language)  # (once per process)
     document = render.render(html, *job.render_args)
     pages = document.pages
-    end = next((i for i, page in enumerate(pages) if "chunk-end" in page.anchors), len(pages))
+    end = next((i for i, page in enumerate(pages) if anchors.CHUNK_END in page.anchors),
+               len(pages))
     start = 1 if lead else 0
     kept = pages[start:end]
     number = {index: first_page + index - start for index in range(start, end)}
-    anchors = {}
+    found = {}
     for index in range(start, end):
         for anchor in pages[index].anchors:  # (a box on several pages: its first page)
-            if not anchor.startswith("chunk-"):
-                anchors.setdefault(anchor, number[index])
+            if not anchor.startswith(anchors.CHUNK):
+                found.setdefault(anchor, number[index])
     laid = Laid(
         pdf=stem + ".pdf" if stem else None,
         page_count=len(kept),
-        anchors=anchors,
+        anchors=found,
         blanks=[number[index] for index in range(start, end)
                 if pages[index]._page_box.page_type.blank],
         overflows=[str(found) for found in overflow.find(kept, first=first_page)],

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 
+from . import anchors
+
 TOLERANCE = 0.75  # CSS px (0.2 mm): rounding in layout is not overflow
 PX_TO_MM = 25.4 / 96
 
@@ -35,8 +37,8 @@ def find(pages, first=1):
 
 def _walk(box, page, story, limit, found):
     element_id = box.element.get("id", "") if box.element is not None else ""
-    if element_id.startswith("story-") and box.element_tag == "article":
-        story = element_id.removeprefix("story-")
+    if element_id.startswith(anchors.STORY) and box.element_tag == "article":
+        story = anchors.named(element_id, anchors.STORY)
     if isinstance(box, boxes.LineBox):  # (a line box grows with its text: the limit is
         for child in box.descendants():
             if isinstance(child, boxes.TextBox):

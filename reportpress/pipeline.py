@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import anchors as anchor_ids
 from . import compose, content, glyphs, images, prepress, processes, tagging, workers
 from .errors import ContentError, LayoutError, PreflightError
 from .output import write_atomically
@@ -157,7 +158,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
 
         steps = [] if preflight == "later" else [lambda path: warnings.extend(check(path))]
     else:  # opener quotes repeat their story: not read aloud twice
-        openers = [page for anchor, page in anchors.items() if anchor.startswith("opener-")]
+        openers = [page for anchor, page in anchors.items()
+                   if anchor.startswith(anchor_ids.OPENER)]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
     write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
     sources = [source for part, count in paged.parts
@@ -355,7 +357,7 @@ def audit_layout(book, paged, log):
 
 def flatplan_problems(book, anchors, page_count):
     """Where a chapter takes more or fewer pages than its `pages:` (the flatplan) says."""
-    starts = [anchors.get(f"chapter-{chapter.id}") for chapter in book.chapters]
+    starts = [anchors.get(anchor_ids.chapter(chapter.id)) for chapter in book.chapters]
     if None in starts:
         return []
     problems = []
@@ -371,8 +373,8 @@ def flatplan_problems(book, anchors, page_count):
 
 def chapters_before_blanks(book, anchors, blanks):
     """{chapter id: blank page} for each blank page, naming the chapter that ends before it."""
-    starts = sorted((anchors[f"chapter-{c.id}"], c.id) for c in book.chapters
-                    if f"chapter-{c.id}" in anchors)
+    starts = sorted((anchors[anchor_ids.chapter(c.id)], c.id) for c in book.chapters
+                    if anchor_ids.chapter(c.id) in anchors)
     result = {}
     for blank in blanks:
         before = [chapter_id for start, chapter_id in starts if start < blank]
@@ -389,8 +391,8 @@ def check_facing(book, anchors):
         opener = getattr(chapter, "opener", None)
         if not opener or opener.refer != "facing":
             continue
-        quote = anchors.get(f"opener-{chapter.id}")
-        story = anchors.get(f"story-{opener.story}")
+        quote = anchors.get(anchor_ids.opener(chapter.id))
+        story = anchors.get(anchor_ids.story(opener.story))
         if quote is None or story is None or quote % 2 or story != quote + 1:
             problems.append(
                 f"{chapter.source}: the opener quote (page {quote}) says “op de pagina "

@@ -20,7 +20,6 @@ import functools
 import multiprocessing
 import multiprocessing.forkserver
 import os
-import re
 import resource
 import select
 import shutil
@@ -31,6 +30,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import anchors
 from .errors import LayoutError
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -188,8 +188,8 @@ def _alarm(*_):
 
 def _stories(html):
     """'the pages of story `a`, `b`' from a chunk's HTML (its stories' anchors)."""
-    ids = list(dict.fromkeys(re.findall(r'id="story-([a-z0-9-]+)"', html)))
-    chapters = list(dict.fromkeys(re.findall(r'id="chapter-([a-z0-9-]+)"', html)))
+    ids = anchors.named_in(html, anchors.STORY)
+    chapters = anchors.named_in(html, anchors.CHAPTER)
     if ids:
         return "the pages of " + ("story " if len(ids) == 1 else "stories ") + ", ".join(
             f"`{name}`" for name in ids)

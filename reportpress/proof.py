@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 from PIL import Image
 
-from . import compose, diff, pipeline, pixels, workers
+from . import anchors, compose, diff, pipeline, pixels, workers
 from .errors import ContentError, LayoutError, UnreadablePDF
 
 STATIC = Path(__file__).resolve().parent / "proof_page"
@@ -278,8 +278,8 @@ class Proofer:
             pages.append({"number": page.number, "digest": page.digest[:24],
                           "image": self.url(self._png(page)), "warnings": [],
                           "width": image.width, "height": image.height, "changed": changed})
-        chapters = [{"id": c.id, "title": c.title, "page": result.anchors[f"chapter-{c.id}"]}
-                    for c in result.book.chapters if f"chapter-{c.id}" in result.anchors]
+        chapters = [{"id": c.id, "title": c.title, "page": result.anchors[anchors.chapter(c.id)]}
+                    for c in result.book.chapters if anchors.chapter(c.id) in result.anchors]
         build = {"number": attempt, "when": _now(), "seconds": round(seconds, 1),
                  "title": f"{result.book.title} — {result.book.organisation}",
                  "pdf": self.url(pdf), "pdf_name": pdf.name, "page_count": len(pages),
@@ -333,10 +333,10 @@ class Proofer:
             file = self._resolve(file)
             for _chapter, story in result.book.stories():
                 if self._resolve(story.source) == file:
-                    return result.anchors.get(f"story-{story.id}")
+                    return result.anchors.get(anchors.story(story.id))
             for chapter in result.book.chapters:
                 if self._resolve(chapter.source) == file:
-                    return result.anchors.get(f"chapter-{chapter.id}")
+                    return result.anchors.get(anchors.chapter(chapter.id))
         named = re.search(r"\bpages? (\d+)\b", str(warning))
         return int(named.group(1)) if named else None
 
