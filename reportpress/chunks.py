@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import anchors, engine, merge, prepress, workers
 from .errors import LayoutError
+from .problems import Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
 # What a chunk's PDF depends on besides its HTML.
@@ -66,7 +67,7 @@ class Laid:
     page_count: int
     anchors: dict  # anchor id -> page
     blanks: list  # pages left blank (before an opener on a left page)
-    overflows: list  # overset, as messages
+    overflows: list  # overset, as problems.Problem fields (JSON in the cache)
     audit: list = field(default_factory=list)  # the layout audit's findings, as dicts
 
 
@@ -90,7 +91,7 @@ class Layout:
 
     @property
     def overflows(self):
-        return [message for laid in self.chunks for message in laid.overflows]
+        return [Problem(**found) for laid in self.chunks for found in laid.overflows]
 
     @property
     def audit(self):
@@ -357,7 +358,8 @@ def _render_chunk(html, first_page, lead, stem, job):
         anchors=found,
         blanks=[number[index] for index in range(start, end)
                 if pages[index]._page_box.page_type.blank],
-        overflows=[str(found) for found in overflow.find(kept, first=first_page)],
+        overflows=[dataclasses.asdict(found.problem())
+                   for found in overflow.find(kept, first=first_page)],
         audit=[dataclasses.asdict(found)
                for found in audit.find(render.read_pages(kept, first=first_page))],
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from weasyprint.formatting_structure import boxes
 
 from . import anchors
+from .problems import Problem
 
 TOLERANCE = 0.75  # CSS px (0.2 mm): rounding in layout is not overflow
 PX_TO_MM = 25.4 / 96
@@ -21,9 +22,10 @@ class Overflow:
     what: str
     by_mm: float
 
-    def __str__(self):
-        where = f"page {self.page}" + (f", story `{self.story}`" if self.story else "")
-        return f"{where}: {self.what} runs {self.by_mm:.1f} mm out of its box (overset)"
+    def problem(self):
+        story = f"story `{self.story}`: " if self.story else ""
+        return Problem(f"{story}{self.what} runs {self.by_mm:.1f} mm out of its box (overset)",
+                       page=self.page, rule="overset")
 
 
 def find(pages, first=1):

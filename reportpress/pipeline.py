@@ -7,7 +7,6 @@ import functools
 import hashlib
 import json
 import os
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ class Paged:
     page_count: int
     anchors: dict  # anchor id -> page number
     blanks: list  # pages left blank
-    overflows: list  # overset, as messages
+    overflows: list  # overset, as Problems
     write: object  # write(path, identifier, finish): finish(pdf) is done before it is saved
     parts: list = None  # [(chunk PDF, pages)] in page order (None: laid out as one document)
     audit: list = field(default_factory=list)  # the layout audit's findings (as dicts)
@@ -204,11 +203,11 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
 
     from . import preflight
 
-    names = {}
+    names = {}  # {(width, height) in px: "photo `id`"}: what preflight calls an image
     for photo in book.photos():
         placed = (prepared or {}).get(photo.path, photo.path)
         with Image.open(placed) as image:
-            size = f"({image.width} × {image.height} px"
+            size = image.size
         names[size] = (names[size] + " or " if size in names else "photo ") + f"`{photo.id}`"
 
     log("preflight")
@@ -224,17 +223,20 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
     report = preflight.check(path, binding=book.binding, max_ink=max_ink, ink=ink,
                              cache_dir=lighter_photos(),
                              black_overprint_pt=book.overprint_below_pt,
-                             allowed_spots=[name for name, _ in book.spots()])
+                             allowed_spots=[name for name, _ in book.spots()],
+                             image_label=lambda image: names.get((image.width, image.height)))
     if parts and max_ink and ink is None:  # measured on the finished file: keep per chunk
         pages = iter(report.pages)
         for part, count in parts:
             _keep_ink(part, [next(pages).ink for _ in range(count)])
-    findings = [_name_photos(str(f), names) for f in report.errors + report.warnings]
+    findings = [Problem(f.message, page=f.page, rule=f.check)
+                for f in report.errors + report.warnings]
     if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
-            f"  {finding}" for finding in findings[:len(report.errors)]))
-    for finding in findings:
-        log(f"  {finding}")
+            f"  error: {finding}" for finding in findings[:len(report.errors)]))
+    for finding, level in zip(findings, [f.level for f in report.errors + report.warnings],
+                              strict=True):
+        log(f"  {level}: {finding}")
     return findings
 
 
@@ -272,13 +274,6 @@ def _keep_ink(part, readings):
             json.dumps([dataclasses.asdict(reading) for reading in readings]))
 
 
-def _name_photos(finding, names):
-    """'image /x0 > /id85… (5312 × 2988 px' → 'photo `dandelions` (5312 × 2988 px'."""
-    for size, name in names.items():
-        finding = re.sub(r"image \S+(?: > \S+)* " + re.escape(size), f"{name} {size}", finding)
-    return finding
-
-
 def missing_alt_texts(book):
     """The digital edition is read aloud too: every photo in a story needs its alt text."""
     return [Problem(f"story `{story.id}`: its figure needs `alt:` (a description of the "
@@ -295,9 +290,9 @@ def binding_problem(book, pages):
         return None
     back = pages if book.chapters and book.chapters[-1].kind == "back-cover" else pages + 1
     where = ", ".join(str(back - missing + i) for i in range(missing))
-    return (f"{pages} pages: {book.binding} needs a multiple of {multiple}, {missing} short;"
-            f" blank pages would go before the back cover (pages {where}) — or shorten or"
-            " lengthen the content")
+    return Problem(f"{pages} pages: {book.binding} needs a multiple of {multiple}, {missing} "
+                   f"short; blank pages would go before the back cover (pages {where}) — or "
+                   "shorten or lengthen the content", rule="binding")
 
 
 def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None):
@@ -322,8 +317,9 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
         log(f"  warning: {warning}")
     for chapter_id, page in chapters_before_blanks(book, paged.anchors, paged.blanks).items():
         if not chapters[chapter_id].closing:
-            warnings.append(f"page {page} is blank after chapter `{chapter_id}`"
-                            " (give it a `closing_photo` to fill it)")
+            warnings.append(Problem(f"blank after chapter `{chapter_id}`", page=page,
+                                    hint="give it a `closing_photo` to fill it",
+                                    rule="blank-page"))
             log(f"  warning: {warnings[-1]}")
     if edition == "print":
         for problem in flatplan_problems(book, paged.anchors, paged.page_count):
@@ -418,7 +414,7 @@ def _lay_out_whole(html, edition, published, render_args, inks):
 
     return Paged(html, len(document.pages), render.anchor_pages(document),
                  render.blank_pages(document),
-                 [str(found) for found in overflow.find(document.pages)], write,
+                 [found.problem() for found in overflow.find(document.pages)], write,
                  audit=audit.find(render.read_pages(document.pages)))
 
 

@@ -802,7 +802,7 @@ def _inherited(page, key):
 
 def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=300,
           ink_dpi=INK_DPI, ink=None, cache_dir=None, black_overprint_pt=SMALL_TEXT_PT,
-          allowed_spots=None):
+          allowed_spots=None, image_label=None):
     """Preflight the PDF at `pdf_path`; returns a PreflightReport (`report.errors` empty: ready).
 
     `allowed_spots`: the spot inks the job prints (others are errors; None: every spot
@@ -810,7 +810,8 @@ def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=
     InkReading per page) gives it as measured before, on the same pages in other files.
     `cache_dir`: where the photos made lighter for the ink rendering are kept for the next
     check. `black_overprint_pt`: black text under this size that knocks out of a colour is
-    a warning. Raises CannotCheck when
+    a warning. `image_label(ImageUse)`: what to call an image in findings (a build names
+    its photos), or None for its resource name. Raises CannotCheck when
     the file is missing, not a PDF, encrypted or too broken to open.
     """
     if binding not in BINDINGS:
@@ -837,7 +838,7 @@ def check(pdf_path, binding="saddle-stitch", min_ppi=200, warn_ppi=300, max_ink=
     _check_trim_sizes(report)
     _check_fonts(report)
     _check_colours(report)
-    _check_images(report, min_ppi, warn_ppi)
+    _check_images(report, min_ppi, warn_ppi, image_label)
     _check_pages(report)
     if max_ink is not None:
         _check_ink(report, path, max_ink, ink_dpi, profile, ink, cache_dir)
@@ -1118,12 +1119,13 @@ def _and(words):
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
-def _check_images(report, min_ppi, warn_ppi):
+def _check_images(report, min_ppi, warn_ppi, image_label=None):
     for image in report.images:
         if image.kind == "mask" or not image.width or not min(image.placed_mm):
             continue
         ppi = round(image.min_ppi)
-        facts = (f"image {image.name} ({image.width} × {image.height} px at "
+        label = (image_label(image) if image_label else None) or f"image {image.name}"
+        facts = (f"{label} ({image.width} × {image.height} px at "
                  f"{image.placed_mm[0]:g} × {image.placed_mm[1]:g} mm) has {ppi} ppi")
         if ppi < min_ppi:
             report.add("error", "images", f"{facts}: below the {min_ppi} ppi minimum",

@@ -12,6 +12,8 @@ class Problem:
     line: int | None = None
     column: int | None = None
     hint: str = ""
+    page: int | None = None  # the page it concerns, where it concerns one
+    rule: str = ""  # which check found it (layout and print checks)
 
     def __str__(self):
         where = ""
@@ -22,7 +24,10 @@ class Problem:
                 if self.column:
                     where += f":{self.column}"
             where += ": "
-        return where + self.message + (f" ({self.hint})" if self.hint else "")
+        if self.page:
+            where += f"page {self.page}: "
+        return (where + self.message + (f" ({self.hint})" if self.hint else "")
+                + (f" [{self.rule}]" if self.rule else ""))
 
 
 @dataclass

@@ -324,8 +324,8 @@ class Proofer:
                                                                          page.image))
 
     def _page_of(self, warning, result):
-        """The page a warning concerns: its own (a layout audit finding), the story or
-        chapter of its file, or a page it names."""
+        """The page a warning concerns: its own (every finding on a page carries it), else
+        the page of the story or chapter of its file."""
         if getattr(warning, "page", None):
             return warning.page
         file = getattr(warning, "file", None)
@@ -337,8 +337,7 @@ class Proofer:
             for chapter in result.book.chapters:
                 if self._resolve(chapter.source) == file:
                     return result.anchors.get(anchors.chapter(chapter.id))
-        named = re.search(r"\bpages? (\d+)\b", str(warning))
-        return int(named.group(1)) if named else None
+        return None
 
     def _resolve(self, path):
         path = Path(path)

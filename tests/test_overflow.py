@@ -8,7 +8,7 @@ def test_a_word_too_long_for_its_column_is_reported(capsys, tmp_path):
          "Een " + "x" * 60 + " tweede verhaal")
     code, err = run(capsys, "--content", content, "-o", tmp_path / "out.pdf")
     assert code == 0
-    assert "page 3, story `tweede-verhaal`: text “xxxxxxxx" in err
+    assert "page 3: story `tweede-verhaal`: text “xxxxxxxx" in err
     assert "out of its box (overset)" in err
 
 
