@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import anchors, engine, merge, prepress, workers
 from .errors import LayoutError
+from .output import write_atomically
 from .problems import Problem
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -411,6 +412,4 @@ def _read_json(path):
 
 def _write_json(path, data):
     """Atomically: a reader never sees half a file (another build may be reading)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True))
-    os.replace(tmp, path)
+    write_atomically(path, lambda tmp: Path(tmp).write_text(json.dumps(data, sort_keys=True)))

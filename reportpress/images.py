@@ -15,6 +15,7 @@ from PIL import Image, ImageCms, ImageFile
 
 from . import engine, processes
 from .errors import DamagedImage
+from .output import write_atomically
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
@@ -80,11 +81,8 @@ def _load_digests(cache_dir):
 
 
 def _save_digests(cache_dir):
-    path = Path(cache_dir) / "digests.json"
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(json.dumps(_digests, sort_keys=True))
-    tmp.replace(path)
+    write_atomically(Path(cache_dir) / "digests.json",
+                     lambda tmp: Path(tmp).write_text(json.dumps(_digests, sort_keys=True)))
 
 
 def prepare(path, edition, cache_dir):
@@ -107,10 +105,8 @@ def prepare(path, edition, cache_dir):
                                              Image.Resampling.LANCZOS))
     if edition == "print":
         image = _replace(image, ImageCms.applyTransform(image, _rgb_to_press()))
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")  # two builds at once: no clash
-    image.save(tmp, "JPEG", quality=QUALITY[edition])
+    write_atomically(target, lambda tmp: image.save(tmp, "JPEG", quality=QUALITY[edition]))
     image.close()
-    tmp.replace(target)
     return target
 
 

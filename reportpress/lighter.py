@@ -7,13 +7,14 @@ import hashlib
 import io
 import math
 import os
-import threading
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pikepdf
 from PIL import Image
+
+from .output import write_atomically
 
 COMPONENTS = {"/DeviceGray": 1, "/DeviceRGB": 3, "/DeviceCMYK": 4}
 
@@ -56,10 +57,8 @@ def _smaller_kept(jpeg, scale, components, cache_dir):
         return zlib.decompress(data), (width, height)
     found = _smaller(jpeg, scale, components)
     if found:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.{threading.get_ident()}")
-        tmp.write_bytes(b"%d %d\n" % found[1] + zlib.compress(found[0], 1))
-        os.replace(tmp, kept)
+        data = b"%d %d\n" % found[1] + zlib.compress(found[0], 1)
+        write_atomically(kept, lambda tmp: Path(tmp).write_bytes(data))
     return found
 
 

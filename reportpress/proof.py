@@ -37,6 +37,7 @@ from PIL import Image
 
 from . import anchors, compose, diff, pipeline, pixels, workers
 from .errors import ContentError, LayoutError, UnreadablePDF
+from .output import write_atomically
 
 STATIC = Path(__file__).resolve().parent / "proof_page"
 PAGES = {"/": "index.html", "/flatplan": "flatplan.html"}
@@ -298,9 +299,8 @@ class Proofer:
         0.4 MB as PNG."""
         path = self._png(page)
         if not path.exists():
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(page.as_png())
-            os.replace(tmp, path)
+            png = page.as_png()
+            write_atomically(path, lambda tmp: Path(tmp).write_bytes(png))
         if page.image.format != "PNG":
             page.png = page.png or path.read_bytes()
             page.image = Image.open(io.BytesIO(page.png))
@@ -358,9 +358,7 @@ class Proofer:
         if build is None:
             return False
         source = self.out_dir / build["pdf"].removeprefix("/files/")
-        tmp = self.approved_pdf.with_suffix(".part")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, self.approved_pdf)
+        write_atomically(self.approved_pdf, lambda tmp: shutil.copyfile(source, tmp))
         with self.lock:
             self.approved = {"build": build["number"], "when": _now()}
             self._approved_rendering = rendering
