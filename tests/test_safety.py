@@ -272,6 +272,12 @@ def test_a_yaml_syntax_error_in_photos_yaml_brings_no_unknown_photos(capsys, tmp
 
 # --- links out of the content folder ---
 
+def line_of(path, text):
+    """The line (1-based) of a file that holds `text`."""
+    return next(number for number, line in enumerate(path.read_text().splitlines(), start=1)
+                if text in line)
+
+
 @pytest.mark.parametrize("what", ["story", "chapter"])
 def test_story_files_and_chapter_folders_are_confined_to_content(capsys, tmp_path, what):
     content = copy_content(tmp_path)
@@ -281,11 +287,13 @@ def test_story_files_and_chapter_folders_are_confined_to_content(capsys, tmp_pat
         (outside / "geheim.md").write_text("---\ntitle: Geheim\n---\n\nGeheime tekst.\n")
         (content / "thema" / "tweede-verhaal.md").unlink()
         (content / "thema" / "tweede-verhaal.md").symlink_to(outside / "geheim.md")
-        where = "content/thema/chapter.yaml:20: story file"
+        line = line_of(content / "thema" / "chapter.yaml", "story: tweede-verhaal")
+        where = f"content/thema/chapter.yaml:{line}: story file"
     else:
         (content / "online").rename(outside)
         (content / "online").symlink_to(outside)
-        where = "content/report.yaml:23: chapter folder"
+        line = line_of(content / "report.yaml", "- online")
+        where = f"content/report.yaml:{line}: chapter folder"
     code, err = build_cli(capsys, content, tmp_path / "out.pdf")
     assert code == 2, err
     assert where in err and "leads outside content/" in err
