@@ -125,11 +125,10 @@ class _Collector(logging.Handler):
 @contextlib.contextmanager
 def remembered_line_splits():
     """Balancing two columns, WeasyPrint lays the same text out again for every column
-    height it tries (up to 200 times on one page), asking Pango each time where the same
-    line breaks. The answer depends only on the arguments, so within one render we ask
-    once: layout takes about 40% less time, and the PDF is byte-identical (tested). (Boxes
-    may share a line; only drawing an ellipsis would change a shared one: the layout has
-    none, tests/test_chunks.py checks.)"""
+    height it tries, asking Pango each time where the same line breaks. The answer depends
+    only on the arguments, so within one render we ask once; the PDF is byte-identical
+    (tested). (Boxes may share a line; only drawing an ellipsis would change a shared one:
+    the layout has none, tests/test_chunks.py checks.)"""
     split = weasyprint.layout.inline.split_first_line
     answers = {}
 
@@ -152,9 +151,9 @@ def remembered_line_splits():
 @contextlib.contextmanager
 def streams_compressed_once():
     """The PDF writer (pydyf) hashes every object's bytes for the file's /ID after writing
-    them, and so compresses every stream a second time (zlib level 9; the ICC profile of
-    the output intent alone takes 0.3 s): about 40% of writing a chunk. Within one write
-    a stream's bytes are kept from the first time; the PDF is byte-identical (tested)."""
+    them, and so compresses every stream a second time (the output intent's ICC profile
+    too). Within one write a stream's bytes are kept from the first time; the PDF is
+    byte-identical (tested)."""
     data = pydyf.Stream.data
     kept = {}  # id(stream) -> (stream, its bytes): the stream kept too, so its id stays its
 
@@ -181,8 +180,8 @@ class _Fonts(weasyprint.text.fonts.FontConfiguration):
 
 
 class KeptStylesheets:
-    """A worker lays out chunk after chunk with the same 28 stylesheets; parsing them and
-    registering their fonts took 0.11 s of every layout. Parsed once, a linked stylesheet
+    """A worker lays out chunk after chunk with the same stylesheets; parsing them and
+    registering their fonts again each time is wasted. Parsed once, a linked stylesheet
     is kept with the font configuration its @font-face rules went into, for as long as
     every file read for it (CSS and fonts) has the same bytes. What it adds to the
     document's page rules and colour profiles is added again each time it is used, in its
