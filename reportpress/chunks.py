@@ -25,12 +25,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import anchors, engine, merge, prepress, workers
+from . import PROJECT, anchors, engine, merge, prepress, workers
 from .errors import LayoutError
 from .output import write_atomically
 from .problems import Problem
 
-PROJECT = Path(__file__).resolve().parent.parent
 # What a chunk's PDF depends on besides its HTML.
 DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",

@@ -12,9 +12,9 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import images, model, prose
+from . import PROJECT, images, model, prose
 
-LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
+LAYOUT_DIR = PROJECT / "layout"
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):

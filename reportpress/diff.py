@@ -21,10 +21,11 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
+from . import PROJECT
 from .errors import UnreadablePDF
 from .pixels import DPI, Rendering, read
+from .problems import page_ranges
 
-PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "out" / "diff"
 RED = (220, 0, 0)
 CELL = 8  # px: changed pixels are grouped into boxes on a grid of this size
@@ -109,20 +110,6 @@ class DiffResult:
             lines.append("moved to another page:")
             lines += [f"  {move}" for move in self.moves]
         return "\n".join(lines)
-
-
-def page_ranges(numbers):
-    """[3, 4, 5, 9] -> '3–5, 9'."""
-    parts, numbers = [], sorted(numbers)
-    start = previous = None
-    for n in numbers + [None]:
-        if start is not None and n == previous + 1:
-            previous = n
-            continue
-        if start is not None:
-            parts.append(str(start) if start == previous else f"{start}–{previous}")
-        start = previous = n
-    return ", ".join(parts)
 
 
 # --- reading -------------------------------------------------------------------------

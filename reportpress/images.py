@@ -13,11 +13,11 @@ from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile
 
-from . import engine, processes
+from . import PROJECT, engine, processes
 from .errors import DamagedImage
 from .output import write_atomically
 
-PROFILES = Path(__file__).resolve().parent.parent / "profiles"
+PROFILES = PROJECT / "profiles"
 PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
 SRGB = ImageCms.createProfile("sRGB")
 

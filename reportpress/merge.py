@@ -4,13 +4,10 @@ import hashlib
 import os
 import re
 import warnings
-from pathlib import Path
 
 import pikepdf
 
-from . import fontmerge
-
-PROJECT = Path(__file__).resolve().parent.parent
+from . import PROJECT, fontmerge
 
 
 def merge(paths, output, finish=None):

@@ -11,13 +11,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import PROJECT, compose, content, glyphs, images, prepress, processes, tagging, workers
 from . import anchors as anchor_ids
-from . import compose, content, glyphs, images, prepress, processes, tagging, workers
 from .errors import ContentError, LayoutError, PreflightError
 from .output import write_atomically
 from .problems import Problem
 
-PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
 # what builds keep for the next one; REPORTPRESS_CACHE puts it elsewhere (the benchmark)
 CACHE = Path(os.environ.get("REPORTPRESS_CACHE") or PROJECT / "out" / ".cache")
@@ -284,8 +283,9 @@ def missing_alt_texts(book):
 def binding_problem(book, pages):
     """What is wrong with the page count for the binding, or None. We never pad silently:
     the message says how many pages are missing and where blank pages would go."""
-    multiple = 4 if book.binding == "saddle-stitch" else 2
-    missing = -pages % multiple
+    from .preflight import PAGES_PER_SHEET, pages_short
+
+    multiple, missing = PAGES_PER_SHEET[book.binding], pages_short(book.binding, pages)
     if not missing:
         return None
     back = pages if book.chapters and book.chapters[-1].kind == "back-cover" else pages + 1

@@ -30,11 +30,14 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, ImageCms, ImageMath
 
-from . import lighter
+from . import PROJECT, lighter
 from .errors import CannotCheck, InkError
+from .problems import page_ranges
 
-PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "FOGRA39-reportpress.icc"
-BINDINGS = ("saddle-stitch", "perfect", "none")
+PROFILE = PROJECT / "profiles" / "FOGRA39-reportpress.icc"
+# Pages a binding takes in multiples of (the build's own page-count check uses it too).
+PAGES_PER_SHEET = {"saddle-stitch": 4, "perfect": 2, "none": 1}
+BINDINGS = tuple(PAGES_PER_SHEET)
 MIN_BLEED_MM = 3.0
 HIGH_PPI = 450
 SMALL_TEXT_PT = 12
@@ -1138,16 +1141,22 @@ def _check_images(report, min_ppi, warn_ppi, image_label=None):
                        "larger than print needs)", image.page)
 
 
+def pages_short(binding, count):
+    """How many pages `count` lacks for the binding (0: it binds)."""
+    return -count % PAGES_PER_SHEET[binding]
+
+
 def _check_pages(report):
     count = report.page_count
     pages = f"{count} page" + ("s" if count != 1 else "")
-    if report.binding == "saddle-stitch" and count % 4:
-        below, above = count - count % 4, count + 4 - count % 4
-        shy = f"add {above - count} page(s) for {above}"
+    short = pages_short(report.binding, count)
+    if report.binding == "saddle-stitch" and short:
+        above, below = count + short, count + short - 4
+        shy = f"add {short} page(s) for {above}"
         cut = f" or remove {count - below} for {below}" if below else ""
         report.add("error", "pages", f"{pages}: saddle stitching needs a multiple of 4; "
                    f"{shy}{cut}")
-    elif report.binding == "perfect" and count % 2:
+    elif report.binding == "perfect" and short:
         report.add("error", "pages", f"{pages}: perfect binding needs an even count; add "
                    "or remove 1 page")
 
@@ -1278,22 +1287,6 @@ def _size(mm):
     return f"{mm[0]:g} × {mm[1]:g} mm" + (f" ({name})" if name else "")
 
 
-def _pages(numbers):
-    """[1, 2, 3, 5] → '1–3, 5'."""
-    runs, start, last = [], None, None
-    for n in sorted(numbers):
-        if start is None:
-            start = last = n
-        elif n == last + 1:
-            last = n
-        else:
-            runs.append((start, last))
-            start = last = n
-    if start is not None:
-        runs.append((start, last))
-    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs) or "none"
-
-
 def _box(values):
     return " ".join(f"{v:g}" for v in values) + " pt" if values else "none"
 
@@ -1328,7 +1321,7 @@ def _text_lines(report, brief):
         yield f"    {'name':<{width}}{'type':<19}{'embedded':<10}{'subset':<8}pages"
         for f in report.fonts:
             yield (f"    {f.name:<{width}}{f.type:<19}{'yes' if f.embedded else 'NO':<10}"
-                   f"{'yes' if f.subset else 'no':<8}{_pages(f.pages)}")
+                   f"{'yes' if f.subset else 'no':<8}{page_ranges(f.pages) or 'none'}")
     for finding in report.findings:
         if finding.page is None:
             yield f"  {LEVEL[finding.level]} {finding.message} [{finding.check}]"

@@ -46,3 +46,17 @@ class Problems:
     def raise_if_errors(self):
         if self.errors:
             raise ContentError(self.errors)
+
+
+def page_ranges(numbers):
+    """[3, 4, 5, 9] -> '3–5, 9'."""
+    parts, numbers = [], sorted(numbers)
+    start = previous = None
+    for n in numbers + [None]:
+        if start is not None and n == previous + 1:
+            previous = n
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}–{previous}")
+        start = previous = n
+    return ", ".join(parts)

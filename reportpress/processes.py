@@ -30,10 +30,9 @@ import threading
 import time
 from pathlib import Path
 
-from . import anchors
+from . import PROJECT, anchors
 from .errors import LayoutError
 
-PROJECT = Path(__file__).resolve().parent.parent
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # A layout worker's address space is about 250 MB; one 2 MB paragraph made one grow to
 # 24 GB. (The environment variables are for tests and for unusual machines.)

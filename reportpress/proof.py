@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 from PIL import Image
 
-from . import anchors, compose, diff, pipeline, pixels, workers
+from . import anchors, compose, diff, pipeline, pixels, problems, workers
 from .errors import ContentError, LayoutError, UnreadablePDF
 from .output import write_atomically
 
@@ -233,7 +233,7 @@ class Proofer:
         self._prune()
         self._check_for_print(result, pdf, build)
         changed = [p["number"] for p in build["pages"] if p["changed"]]
-        note = f", changed: {diff.page_ranges(changed)}" if changed else ""
+        note = f", changed: {problems.page_ranges(changed)}" if changed else ""
         self.say(f"build #{attempt}: {build['page_count']} pages in {build['seconds']} s"
                  f", {len(result.warnings)} warning(s){note}")
 

@@ -16,10 +16,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import output
+from . import PROJECT, output
 from .errors import LayoutError
 
-PROJECT = Path(__file__).resolve().parent.parent
 FONTS_DIR = PROJECT / "fonts"
 PROFILES_DIR = PROJECT / "profiles"
 

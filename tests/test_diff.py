@@ -5,7 +5,7 @@ import pytest
 from conftest import CONTENT
 from PIL import Image, ImageChops, ImageStat
 
-from reportpress import diff, pipeline, pixels
+from reportpress import diff, pipeline, pixels, problems
 
 # A paragraph long enough to push what follows it onto the next page.
 EXTRA = " ".join(
@@ -197,8 +197,8 @@ def test_faint_anti_aliasing_shifts_are_not_changes_unless_exact():
 
 
 def test_page_ranges():
-    assert diff.page_ranges([9, 3, 4, 5, 12, 13]) == "3–5, 9, 12–13"
-    assert diff.page_ranges([]) == ""
+    assert problems.page_ranges([9, 3, 4, 5, 12, 13]) == "3–5, 9, 12–13"
+    assert problems.page_ranges([]) == ""
 
 
 def test_reading_again_renders_only_pages_drawn_differently(build, edited):
