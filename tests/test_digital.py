@@ -162,3 +162,15 @@ def test_opener_quotes_are_artifacts_not_read_aloud(digital):
             operators = [(str(op), [str(x) for x in operands][:1])
                          for operands, op in pikepdf.parse_content_stream(pdf.pages[number - 1])]
             assert ("BMC", ["/Artifact"]) in operators
+
+
+def test_nothing_overprints_and_no_spot_colour_on_screen(digital):
+    """Overprint and spot colours are for the press: the digital edition has neither."""
+    with pikepdf.open(digital.pdf) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            states = page.Resources.get("/ExtGState", {})
+            assert not any(state.get("/OP") or state.get("/op") for state in states.values()), \
+                number
+            spaces = page.Resources.get("/ColorSpace", {})
+            assert not any(isinstance(space, pikepdf.Array) and space[0] == "/Separation"
+                           for space in spaces.values()), number
