@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from . import audit, images, model, prose, yamlfile
+from . import audit, images, model, prose, words, yamlfile
 from .problems import Report
 
 STORY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -87,15 +87,17 @@ class Fields:
         return text
 
     def number(self, key, default):
-        """A number of report.yaml within its range (RANGES), or `default` (reported)."""
+        """A number of report.yaml within its range (RANGES), or `default` (reported);
+        a `default` of None: the build stops on the error, so none is made up."""
+        fallback = None if default is None else float(default)
         value = self.get(key, (int, float), default=None) if self.ok else None
         if value is None:
-            return float(default)
+            return fallback
         low, high = RANGES[key]
         if isinstance(value, bool) or not math.isfinite(value) or not low <= value <= high:
             self.report.error(f"`{key}` must be between {low} and {high}, not {shown(value)}",
                               self.file, self.key_line(key))
-            return float(default)
+            return fallback
         return float(value)
 
     def sub(self, key, allowed, what, required=True):
@@ -193,7 +195,8 @@ class _Loader:
         if data is None:  # all else follows from it: its errors would only mislead
             self.report.raise_if_errors()
         f = Fields(data, self._rel(path), self.report, [
-            "title", "organisation", "year", "language", "output", "published", "trim",
+            "title", "organisation", "year", "language", "currency", "output", "published",
+            "trim",
             "bleed_mm", "overprint_below_pt", "process_only",
             "binding", "urls", "colours", "notes", "chapters"], "report.yaml")
         trim = f.sub("trim", ["width_mm", "height_mm"], "trim")
@@ -204,10 +207,13 @@ class _Loader:
             organisation=f.get("organisation", str, default=""),
             year=self.year(f),
             language=f.get("language", str, default="nl"),
+            locale=self.locale(f),
+            currency=self.currency(f),
             output_names=self.output_names(f),
             published=self.published(f),
-            trim_width_mm=trim.number("width_mm", 210) if trim else 210,
-            trim_height_mm=trim.number("height_mm", 297) if trim else 297,
+            # (no size of its own: a trim missing or out of range stops the build below)
+            trim_width_mm=trim.number("width_mm", None) if trim else None,
+            trim_height_mm=trim.number("height_mm", None) if trim else None,
             bleed_mm=f.number("bleed_mm", 3),
             binding=self.binding(f),
             urls=self.urls(f),
@@ -219,8 +225,30 @@ class _Loader:
             process_only=f.get("process_only", bool, required=False, default=False),
         )
         self.book_urls, self.book_notes = book.urls, book.notes
+        if book.locale:  # (else reported: no language to choose strings by)
+            book.strings = words.load(book.language, self.dir, self.report, self.read_yaml,
+                                      f.key_line("language"))
         book.chapters = self.chapters(f, colours, book)
         return book
+
+    def locale(self, f):
+        """Babel's locale for `language:` (how numbers are written), or "" (reported)."""
+        language = f.get("language", str, default="nl")
+        locale = words.babel_locale(language)
+        if not locale:
+            self.report.error(f"`language` {shown(language)} is no language tag (like nl, fr,"
+                              " en, de or nl-BE)", f.file, f.key_line("language"),
+                              hint="the layout's words exist for: "
+                              + ", ".join(words.shipped_languages()))
+        return locale or ""
+
+    def currency(self, f):
+        """The amounts' currency, an ISO 4217 code (EUR, CHF, USD …)."""
+        currency = f.get("currency", str, required=False, default="EUR")
+        if not words.known_currency(currency):
+            self.report.error(f"`currency` {shown(currency)} is no ISO 4217 currency code "
+                              "(like EUR, CHF, USD)", f.file, f.key_line("currency"))
+        return currency
 
     def year(self, f):
         year = f.get("year", int, default=None)
@@ -775,8 +803,9 @@ def _check_figures(book, report):
         entities = list(chapter.entities)
         for entity in entities + ([chapter.grand_total] if chapter.grand_total else []):
             if entity.computed_total != entity.stated_total:
-                report.warn(f"{entity.name}: omzet + subsidies = {_n(entity.computed_total)}, "
-                            f"stated total {_n(entity.stated_total)} (the stated total is printed)",
+                report.warn(f"{entity.name}: omzet + subsidies = "
+                            f"{_n(entity.computed_total, book)}, stated total "
+                            f"{_n(entity.stated_total, book)} (the stated total is printed)",
                             chapter.source)
         grand = chapter.grand_total
         if grand and entities:
@@ -784,11 +813,12 @@ def _check_figures(book, report):
                 parts = sum(getattr(e, key) for e in entities)
                 if parts != getattr(grand, key):
                     label = "total" if key == "stated_total" else key
-                    report.warn(f"{grand.name}: the entities’ {label} add up to {_n(parts)}, "
-                                f"stated {_n(getattr(grand, key))} (the stated figure is printed)",
+                    report.warn(f"{grand.name}: the entities’ {label} add up to "
+                                f"{_n(parts, book)}, stated {_n(getattr(grand, key), book)} "
+                                "(the stated figure is printed)",
                                 chapter.source)
 
 
-def _n(value):
-    """24422 → 24.422, as the editor sees figures in print."""
-    return f"{value:,}".replace(",", ".")
+def _n(value, book):
+    """A figure as the editor sees it in print (24.422 in a Dutch report)."""
+    return words.number(value, book.locale)
