@@ -412,7 +412,7 @@ class _Loader:
             self.report.error(f"{name!r} has too many pixels" + (
                 f" ({size[0]} × {size[1]})" if size else "") + f"; at most "
                 f"{MAX_PIXELS // 1_000_000} megapixels", file, line,
-                hint="scale it down: print needs about 5400 pixels on its short side at most")
+                hint="scale it down: print needs at most 450 ppi at full page")
             return None
         if image_format not in IMAGE_FORMATS:
             self.report.error(f"{name!r} is {image_format}; use JPEG or PNG", file, line)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageOps
 
-from reportpress import compose, model, prose, words
+from reportpress import compose, images, model, prose, words
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=6))
@@ -148,3 +148,15 @@ def test_balanced_columns_keep_the_order_and_even_out_the_tallest(lengths, count
                 yield [items[start:end], *rest]
 
     assert tallest(columns) == min(tallest(split) for split in cuts(0, count))
+
+
+@given(st.floats(min_value=50, max_value=620), st.sampled_from(["print", "digital"]))
+def test_photos_keep_the_resolution_a_full_page_of_the_reports_size_needs(mm, edition):
+    pixels = images.max_short_side(edition, mm)
+    needed = mm / 25.4 * images.PPI[edition]
+    assert needed <= pixels < needed + 100
+
+
+def test_an_a4_page_keeps_the_sizes_photos_always_had():
+    assert images.max_short_side("print", 297 + 6) == 5400  # (so cached photos stay valid)
+    assert images.max_short_side("digital", 297) == 1800
