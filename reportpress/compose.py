@@ -13,7 +13,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import images, model, prose, words
+from . import content, images, model, prose, words
 
 LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
 
@@ -71,6 +71,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
     env.globals.update(
         edition=edition,
         t=words.translator(book.strings),
+        template_of=lambda chapter: content.KINDS[chapter.kind].template,
         ink=lambda c, m, y, k: paint(model.Colour("", c, m, y, k)),
         arc_path=arc_path,
         is_story=lambda section: isinstance(section, model.Story),

@@ -8,6 +8,7 @@ import math
 import re
 import reprlib
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -17,10 +18,42 @@ from .problems import Report
 
 STORY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IMAGE_FORMATS = {"JPEG", "PNG"}
-KINDS = (
-    "cover", "online", "letter", "domain", "stories", "finances",
-    "locations", "board", "colophon", "back-cover",
-)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of chapter, in one place: the keys its chapter.yaml may have besides those
+    of every chapter, the model it is read into, the _Loader method that reads those keys
+    (into the model's fields) and the template that lays it out (in layout/)."""
+
+    fields: tuple
+    model: type
+    read: str
+    template: str
+
+
+def _kind(name, fields, model_class):
+    return Kind(tuple(fields), model_class, "chapter_" + name.replace("-", "_"),
+                f"chapters/{name}.html")
+
+
+# Adding a kind: an entry here, its reader below, its template and stylesheet in layout/
+# (imported by report.css), and a section in content/README.md.
+KINDS = {
+    "cover": _kind("cover", ["photo"], model.CoverChapter),
+    "online": _kind("online", ["text"], model.OnlineChapter),
+    "letter": _kind("letter", ["story", "signature"], model.LetterChapter),
+    "domain": _kind("domain", ["colour", "opener", "intro", "sections"], model.DomainChapter),
+    "stories": _kind("stories", ["sections"], model.StoriesChapter),
+    "finances": _kind("finances", ["entities", "grand_total", "footnote"],
+                      model.FinancesChapter),
+    "locations": _kind("locations", ["provinces"], model.LocationsChapter),
+    "board": _kind("board", ["groups"], model.BoardChapter),
+    "colophon": _kind("colophon", ["printer", "copyright", "scope", "mission", "sdgs"],
+                      model.ColophonChapter),
+    "back-cover": _kind("back-cover", ["partners", "address", "follow", "social"],
+                        model.BackCoverChapter),
+}
 TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false",
               list: "a list", dict: "a mapping (key: value lines)", object: "a value"}
 
@@ -484,25 +517,14 @@ class _Loader:
         if data is None:
             return None
         kind = data.get("kind") if isinstance(data, dict) else None
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             self.report.error(f"`kind` must be one of: {', '.join(KINDS)} (got {shown(kind)})",
                               self._rel(path), getattr(data, "line", None))
             return None
-        fields = {
-            "cover": ["photo"],
-            "online": ["text"],
-            "letter": ["story", "signature"],
-            "domain": ["colour", "opener", "intro", "sections"],
-            "stories": ["sections"],
-            "finances": ["entities", "grand_total", "footnote"],
-            "locations": ["provinces"],
-            "board": ["groups"],
-            "colophon": ["printer", "copyright", "scope", "mission", "sdgs"],
-            "back-cover": ["partners", "address", "follow", "social"],
-        }[kind]
+        entry = KINDS[kind]
         f = Fields(data, self._rel(path), self.report,
                    ["kind", "title", "running_head", "closing_photo", "pages", "accept",
-                    *fields],
+                    *entry.fields],
                    f"{name}/chapter.yaml")
         title = f.get("title", str, default=name)
         pages = f.get("pages", int, required=False)
@@ -517,26 +539,25 @@ class _Loader:
                       closing=self.figure(f.sub("closing_photo", ["photo", "caption", "alt"],
                                                 "closing_photo", required=False), f.file,
                                           caption=False))
-        return getattr(self, "chapter_" + kind.replace("-", "_"))(f, folder, common, colours)
+        return entry.model(**common, **getattr(self, entry.read)(f, folder, colours))
 
-    def chapter_cover(self, f, folder, common, colours):
+    def chapter_cover(self, f, folder, colours):
         photo = self.photo(f.get("photo", str), f.file, f.key_line("photo"))
-        return model.CoverChapter(**common, photo=photo)
+        return dict(photo=photo)
 
-    def chapter_online(self, f, folder, common, colours):
-        return model.OnlineChapter(**common, text=f.markdown("text", block=True),
+    def chapter_online(self, f, folder, colours):
+        return dict(text=f.markdown("text", block=True),
                                    url=self.book_urls.get("online", ""))
 
-    def chapter_letter(self, f, folder, common, colours):
+    def chapter_letter(self, f, folder, colours):
         story = self.story(folder, f.get("story", str, default=""), f.file, f.key_line("story"))
         signature = f.sub("signature", ["name", "role"], "signature")
-        return model.LetterChapter(
-            **common, story=story,
+        return dict(story=story,
             signature_name=signature.get("name", str, default="") if signature else "",
             signature_role=signature.get("role", str, required=False, default="")
             if signature else "")
 
-    def chapter_domain(self, f, folder, common, colours):
+    def chapter_domain(self, f, folder, colours):
         colour_name = f.get("colour", str, default="")
         colour = colours.get(colour_name)
         if colour_name and not colour:
@@ -555,15 +576,13 @@ class _Loader:
                                   refer, story,
                                   by.get("name", str, default="") if by else "",
                                   by.get("role", str, required=False, default="") if by else "")
-        chapter = model.DomainChapter(**common, colour=colour, opener=opener,
-                                      intro=f.markdown("intro", block=True))
-        chapter.sections = self.sections(f, folder)
-        return chapter
+        return dict(colour=colour, opener=opener, intro=f.markdown("intro", block=True),
+                    sections=self.sections(f, folder))
 
-    def chapter_stories(self, f, folder, common, colours):
-        return model.StoriesChapter(**common, sections=self.sections(f, folder))
+    def chapter_stories(self, f, folder, colours):
+        return dict(sections=self.sections(f, folder))
 
-    def chapter_finances(self, f, folder, common, colours):
+    def chapter_finances(self, f, folder, colours):
         def entity(data, line, what):
             e = Fields(data, f.file, self.report, ["name", "omzet", "subsidies", "total"], what)
             return model.Entity(e.get("name", str, default=""), e.get("omzet", int, default=0),
@@ -573,21 +592,20 @@ class _Loader:
         entities = [entity(d, ln, f"entity {i + 1}") for i, (d, ln) in
                     enumerate(zip(items, getattr(items, "item_lines", []), strict=False))]
         grand = f.get("grand_total", dict, default=None)
-        return model.FinancesChapter(
-            **common, entities=entities,
+        return dict(entities=entities,
             grand_total=entity(grand, f.key_line("grand_total"), "grand_total") if grand else None,
             footnote=f.get("footnote", str, required=False, default=""))
 
-    def chapter_locations(self, f, folder, common, colours):
+    def chapter_locations(self, f, folder, colours):
         provinces = []
         for i, data in enumerate(f.get("provinces", list, default=[])):
             p = Fields(data, f.file, self.report, ["name", "places"], f"province {i + 1}")
             places = p.get("places", list, default=[])
             provinces.append(model.Province(p.get("name", str, default=""),
                                             tuple(str(x) for x in places)))
-        return model.LocationsChapter(**common, provinces=provinces)
+        return dict(provinces=provinces)
 
-    def chapter_board(self, f, folder, common, colours):
+    def chapter_board(self, f, folder, colours):
         groups = []
         for i, data in enumerate(f.get("groups", list, default=[])):
             g = Fields(data, f.file, self.report, ["name", "members"], f"group {i + 1}")
@@ -597,17 +615,15 @@ class _Loader:
                 members.append(model.Member(mf.get("name", str, default=""),
                                             mf.get("role", str, required=False, default="")))
             groups.append(model.BoardGroup(g.get("name", str, default=""), tuple(members)))
-        return model.BoardChapter(**common, groups=groups)
+        return dict(groups=groups)
 
-    def chapter_colophon(self, f, folder, common, colours):
-        return model.ColophonChapter(
-            **common, printer=f.get("printer", str, required=False, default=""),
+    def chapter_colophon(self, f, folder, colours):
+        return dict(printer=f.get("printer", str, required=False, default=""),
             **{key: f.markdown(key) for key in ("copyright", "scope", "mission", "sdgs")})
 
-    def chapter_back_cover(self, f, folder, common, colours):
+    def chapter_back_cover(self, f, folder, colours):
         a = f.sub("address", ["name", "lines", "phone", "email"], "address")
-        return model.BackCoverChapter(
-            **common, partners=f.markdown("partners"),
+        return dict(partners=f.markdown("partners"),
             address_name=a.get("name", str, default="") if a else "",
             address_lines=tuple(a.get("lines", list, default=[])) if a else (),
             phone=a.get("phone", str, required=False, default="") if a else "",

@@ -84,3 +84,21 @@ def test_an_unknown_language_is_a_content_error(capsys, content, tmp_path):
     edit(content / "report.yaml", "language: nl", "language: klingon-x")
     code, err, _ = build(capsys, content, tmp_path)
     assert code == 2 and "content/report.yaml:4: `language` 'klingon-x' is no language" in err
+
+
+def test_every_chapter_kind_is_one_complete_entry():
+    from reportpress import content, model
+    for name, kind in content.KINDS.items():
+        assert (words.LAYOUT_DIR / kind.template).is_file(), name
+        assert callable(getattr(content._Loader, kind.read)), name
+        assert issubclass(kind.model, model.Chapter), name
+        assert f"chapters/{name}.css" in (words.LAYOUT_DIR / "report.css").read_text(), name
+
+
+def test_an_unknown_kind_lists_the_known_ones(capsys, content, tmp_path):
+    edit(content / "thema" / "chapter.yaml", "kind: domain", "kind: timeline")
+    code, err, _ = build(capsys, content, tmp_path)
+    assert code == 2
+    assert ("content/thema/chapter.yaml:1: `kind` must be one of: cover, online, letter, "
+            "domain, stories, finances, locations, board, colophon, back-cover "
+            "(got 'timeline')") in err
