@@ -1,7 +1,8 @@
 """The model → one paged HTML document, through the Jinja2 templates in layout/.
 
-Python here only prepares values (Markdown to HTML, numbers in Dutch style, QR codes and chart
-arcs as SVG); what the page looks like is decided in layout/.
+Python here only prepares values (Markdown to HTML, numbers in the report's language, QR codes
+and chart arcs as SVG); what the page looks like, and every word it adds, is decided in
+layout/ (the words in layout/strings/, see words.py).
 """
 import functools
 import math
@@ -12,7 +13,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import PROJECT, images, model, prose
+from . import PROJECT, content, images, model, prose, words
 
 LAYOUT_DIR = PROJECT / "layout"
 
@@ -56,7 +57,11 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
     env.filters.update(
         blocks=prose.blocks,
         inline=lambda text: Markup(prose.inline_html(text)),
-        number=dutch_number,
+        number=lambda value: words.number(value, book.locale),
+        amount=lambda value: words.amount(value, book.locale, book.currency),
+        percent=lambda share: words.percent(share, book.locale),
+        and_list=lambda items: words.and_list(items, book.locale),
+        css_string=css_string,
         paint=paint,
         qr_svg=qr_svg,
         image_url=image_for,
@@ -65,6 +70,8 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
     )
     env.globals.update(
         edition=edition,
+        t=words.translator(book.strings),
+        template_of=lambda chapter: content.KINDS[chapter.kind].template,
         ink=lambda c, m, y, k: paint(model.Colour("", c, m, y, k)),
         arc_path=arc_path,
         is_story=lambda section: isinstance(section, model.Story),
@@ -76,9 +83,11 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
     return env.get_template("report.html").render(book=book)
 
 
-def dutch_number(value):
-    """24422 → '24.422' (Dutch thousands separator)."""
-    return f"{value:,}".replace(",", ".")
+def css_string(text):
+    """Text (markup from `t`) as a quoted CSS string: a <style> is not HTML-unescaped."""
+    raw = text.unescape() if isinstance(text, Markup) else str(text)
+    quoted = "".join(f"\\{ord(c):x} " if c in '"\\<>\n' else c for c in raw)
+    return Markup(f'"{quoted}"')
 
 
 TEXT_CONTRAST = 4.6  # against the paper: 4.5:1 (body text), with a little to spare
@@ -111,9 +120,9 @@ def css_rgb(colour):
 
 
 @functools.lru_cache(maxsize=256)
-def qr_svg(url, colour="black", size_mm=30):
+def qr_svg(url, colour, title, size_mm=30):
     """A QR code as inline vector SVG: solid modules in `colour`, 4-module quiet zone,
-    error level M."""
+    error level M; `title` (markup) says what it is, in the report's language."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
                          image_factory=qrcode.image.svg.SvgPathImage)
     code.add_data(url)
@@ -123,7 +132,7 @@ def qr_svg(url, colour="black", size_mm=30):
     d = image.path.get("d")
     return Markup(
         f'<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {modules} {modules}"'
-        f' width="{size_mm}mm" height="{size_mm}mm"><title>QR-code: {escape(url)}</title>'
+        f' width="{size_mm}mm" height="{size_mm}mm"><title>{escape(title)}</title>'
         f'<path d="{d}" fill="{escape(colour)}"/></svg>')
 
 

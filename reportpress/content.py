@@ -8,19 +8,52 @@ import math
 import re
 import reprlib
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from . import audit, images, model, prose, yamlfile
+from . import audit, images, model, prose, words, yamlfile
 from .problems import Problems
 
 STORY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IMAGE_FORMATS = {"JPEG", "PNG"}
-KINDS = (
-    "cover", "online", "letter", "domain", "stories", "finances",
-    "locations", "board", "colophon", "back-cover",
-)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of chapter, in one place: the keys its chapter.yaml may have besides those
+    of every chapter, the model it is read into, the _Loader method that reads those keys
+    (into the model's fields) and the template that lays it out (in layout/)."""
+
+    fields: tuple
+    model: type
+    read: str
+    template: str
+
+
+def _kind(name, fields, model_class):
+    return Kind(tuple(fields), model_class, "chapter_" + name.replace("-", "_"),
+                f"chapters/{name}.html")
+
+
+# Adding a kind: an entry here, its reader below, its template and stylesheet in layout/
+# (imported by report.css), and a section in content/README.md.
+KINDS = {
+    "cover": _kind("cover", ["photo"], model.CoverChapter),
+    "online": _kind("online", ["text"], model.OnlineChapter),
+    "letter": _kind("letter", ["story", "signature"], model.LetterChapter),
+    "domain": _kind("domain", ["colour", "opener", "intro", "sections"], model.DomainChapter),
+    "stories": _kind("stories", ["sections"], model.StoriesChapter),
+    "finances": _kind("finances", ["entities", "grand_total", "footnote"],
+                      model.FinancesChapter),
+    "locations": _kind("locations", ["provinces"], model.LocationsChapter),
+    "board": _kind("board", ["groups"], model.BoardChapter),
+    "colophon": _kind("colophon", ["printer", "copyright", "scope", "mission", "sdgs"],
+                      model.ColophonChapter),
+    "back-cover": _kind("back-cover", ["partners", "address", "follow", "social"],
+                        model.BackCoverChapter),
+}
 TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false",
               list: "a list", dict: "a mapping (key: value lines)", object: "a value"}
 
@@ -87,15 +120,17 @@ class Fields:
         return text
 
     def number(self, key, default):
-        """A number of report.yaml within its range (RANGES), or `default` (reported)."""
+        """A number of report.yaml within its range (RANGES), or `default` (reported);
+        a `default` of None: the build stops on the error, so none is made up."""
+        fallback = None if default is None else float(default)
         value = self.get(key, (int, float), default=None) if self.ok else None
         if value is None:
-            return float(default)
+            return fallback
         low, high = RANGES[key]
         if isinstance(value, bool) or not math.isfinite(value) or not low <= value <= high:
             self.report.error(f"`{key}` must be between {low} and {high}, not {shown(value)}",
                               self.file, self.key_line(key))
-            return float(default)
+            return fallback
         return float(value)
 
     def sub(self, key, allowed, what, required=True):
@@ -193,7 +228,8 @@ class _Loader:
         if data is None:  # all else follows from it: its errors would only mislead
             self.report.raise_if_errors()
         f = Fields(data, self._rel(path), self.report, [
-            "title", "organisation", "year", "language", "output", "published", "trim",
+            "title", "organisation", "year", "language", "currency", "output", "published",
+            "trim",
             "bleed_mm", "overprint_below_pt", "process_only",
             "binding", "urls", "colours", "notes", "chapters"], "report.yaml")
         trim = f.sub("trim", ["width_mm", "height_mm"], "trim")
@@ -204,10 +240,13 @@ class _Loader:
             organisation=f.get("organisation", str, default=""),
             year=self.year(f),
             language=f.get("language", str, default="nl"),
+            locale=self.locale(f),
+            currency=self.currency(f),
             output_names=self.output_names(f),
             published=self.published(f),
-            trim_width_mm=trim.number("width_mm", 210) if trim else 210,
-            trim_height_mm=trim.number("height_mm", 297) if trim else 297,
+            # (no size of its own: a trim missing or out of range stops the build below)
+            trim_width_mm=trim.number("width_mm", None) if trim else None,
+            trim_height_mm=trim.number("height_mm", None) if trim else None,
             bleed_mm=f.number("bleed_mm", 3),
             binding=self.binding(f),
             urls=self.urls(f),
@@ -219,8 +258,30 @@ class _Loader:
             process_only=f.get("process_only", bool, required=False, default=False),
         )
         self.book_urls, self.book_notes = book.urls, book.notes
+        if book.locale:  # (else reported: no language to choose strings by)
+            book.strings = words.load(book.language, self.dir, self.report, self.read_yaml,
+                                      f.key_line("language"))
         book.chapters = self.chapters(f, colours, book)
         return book
+
+    def locale(self, f):
+        """Babel's locale for `language:` (how numbers are written), or "" (reported)."""
+        language = f.get("language", str, default="nl")
+        locale = words.babel_locale(language)
+        if not locale:
+            self.report.error(f"`language` {shown(language)} is no language tag (like nl, fr,"
+                              " en, de or nl-BE)", f.file, f.key_line("language"),
+                              hint="the layout's words exist for: "
+                              + ", ".join(words.shipped_languages()))
+        return locale or ""
+
+    def currency(self, f):
+        """The amounts' currency, an ISO 4217 code (EUR, CHF, USD …)."""
+        currency = f.get("currency", str, required=False, default="EUR")
+        if not words.known_currency(currency):
+            self.report.error(f"`currency` {shown(currency)} is no ISO 4217 currency code "
+                              "(like EUR, CHF, USD)", f.file, f.key_line("currency"))
+        return currency
 
     def year(self, f):
         year = f.get("year", int, default=None)
@@ -384,7 +445,7 @@ class _Loader:
             self.report.error(f"{name!r} has too many pixels" + (
                 f" ({size[0]} × {size[1]})" if size else "") + f"; at most "
                 f"{MAX_PIXELS // 1_000_000} megapixels", file, line,
-                hint="scale it down: print needs about 5400 pixels on its short side at most")
+                hint="scale it down: print needs at most 450 ppi at full page")
             return None
         if image_format not in IMAGE_FORMATS:
             self.report.error(f"{name!r} is {image_format}; use JPEG or PNG", file, line)
@@ -456,25 +517,14 @@ class _Loader:
         if data is None:
             return None
         kind = data.get("kind") if isinstance(data, dict) else None
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             self.report.error(f"`kind` must be one of: {', '.join(KINDS)} (got {shown(kind)})",
                               self._rel(path), getattr(data, "line", None))
             return None
-        fields = {
-            "cover": ["photo"],
-            "online": ["text"],
-            "letter": ["story", "signature"],
-            "domain": ["colour", "opener", "intro", "sections"],
-            "stories": ["sections"],
-            "finances": ["entities", "grand_total", "footnote"],
-            "locations": ["provinces"],
-            "board": ["groups"],
-            "colophon": ["printer", "copyright", "scope", "mission", "sdgs"],
-            "back-cover": ["partners", "address", "follow", "social"],
-        }[kind]
+        entry = KINDS[kind]
         f = Fields(data, self._rel(path), self.report,
                    ["kind", "title", "running_head", "closing_photo", "pages", "accept",
-                    *fields],
+                    *entry.fields],
                    f"{name}/chapter.yaml")
         title = f.get("title", str, default=name)
         pages = f.get("pages", int, required=False)
@@ -489,26 +539,25 @@ class _Loader:
                       closing=self.figure(f.sub("closing_photo", ["photo", "caption", "alt"],
                                                 "closing_photo", required=False), f.file,
                                           caption=False))
-        return getattr(self, "chapter_" + kind.replace("-", "_"))(f, folder, common, colours)
+        return entry.model(**common, **getattr(self, entry.read)(f, folder, colours))
 
-    def chapter_cover(self, f, folder, common, colours):
+    def chapter_cover(self, f, folder, colours):
         photo = self.photo(f.get("photo", str), f.file, f.key_line("photo"))
-        return model.CoverChapter(**common, photo=photo)
+        return dict(photo=photo)
 
-    def chapter_online(self, f, folder, common, colours):
-        return model.OnlineChapter(**common, text=f.markdown("text", block=True),
+    def chapter_online(self, f, folder, colours):
+        return dict(text=f.markdown("text", block=True),
                                    url=self.book_urls.get("online", ""))
 
-    def chapter_letter(self, f, folder, common, colours):
+    def chapter_letter(self, f, folder, colours):
         story = self.story(folder, f.get("story", str, default=""), f.file, f.key_line("story"))
         signature = f.sub("signature", ["name", "role"], "signature")
-        return model.LetterChapter(
-            **common, story=story,
+        return dict(story=story,
             signature_name=signature.get("name", str, default="") if signature else "",
             signature_role=signature.get("role", str, required=False, default="")
             if signature else "")
 
-    def chapter_domain(self, f, folder, common, colours):
+    def chapter_domain(self, f, folder, colours):
         colour_name = f.get("colour", str, default="")
         colour = colours.get(colour_name)
         if colour_name and not colour:
@@ -527,15 +576,13 @@ class _Loader:
                                   refer, story,
                                   by.get("name", str, default="") if by else "",
                                   by.get("role", str, required=False, default="") if by else "")
-        chapter = model.DomainChapter(**common, colour=colour, opener=opener,
-                                      intro=f.markdown("intro", block=True))
-        chapter.sections = self.sections(f, folder)
-        return chapter
+        return dict(colour=colour, opener=opener, intro=f.markdown("intro", block=True),
+                    sections=self.sections(f, folder))
 
-    def chapter_stories(self, f, folder, common, colours):
-        return model.StoriesChapter(**common, sections=self.sections(f, folder))
+    def chapter_stories(self, f, folder, colours):
+        return dict(sections=self.sections(f, folder))
 
-    def chapter_finances(self, f, folder, common, colours):
+    def chapter_finances(self, f, folder, colours):
         def entity(data, line, what):
             e = Fields(data, f.file, self.report, ["name", "omzet", "subsidies", "total"], what)
             return model.Entity(e.get("name", str, default=""), e.get("omzet", int, default=0),
@@ -545,21 +592,20 @@ class _Loader:
         entities = [entity(d, ln, f"entity {i + 1}") for i, (d, ln) in
                     enumerate(zip(items, getattr(items, "item_lines", []), strict=False))]
         grand = f.get("grand_total", dict, default=None)
-        return model.FinancesChapter(
-            **common, entities=entities,
+        return dict(entities=entities,
             grand_total=entity(grand, f.key_line("grand_total"), "grand_total") if grand else None,
             footnote=f.get("footnote", str, required=False, default=""))
 
-    def chapter_locations(self, f, folder, common, colours):
+    def chapter_locations(self, f, folder, colours):
         provinces = []
         for i, data in enumerate(f.get("provinces", list, default=[])):
             p = Fields(data, f.file, self.report, ["name", "places"], f"province {i + 1}")
             places = p.get("places", list, default=[])
             provinces.append(model.Province(p.get("name", str, default=""),
                                             tuple(str(x) for x in places)))
-        return model.LocationsChapter(**common, provinces=provinces)
+        return dict(provinces=provinces)
 
-    def chapter_board(self, f, folder, common, colours):
+    def chapter_board(self, f, folder, colours):
         groups = []
         for i, data in enumerate(f.get("groups", list, default=[])):
             g = Fields(data, f.file, self.report, ["name", "members"], f"group {i + 1}")
@@ -569,17 +615,15 @@ class _Loader:
                 members.append(model.Member(mf.get("name", str, default=""),
                                             mf.get("role", str, required=False, default="")))
             groups.append(model.BoardGroup(g.get("name", str, default=""), tuple(members)))
-        return model.BoardChapter(**common, groups=groups)
+        return dict(groups=groups)
 
-    def chapter_colophon(self, f, folder, common, colours):
-        return model.ColophonChapter(
-            **common, printer=f.get("printer", str, required=False, default=""),
+    def chapter_colophon(self, f, folder, colours):
+        return dict(printer=f.get("printer", str, required=False, default=""),
             **{key: f.markdown(key) for key in ("copyright", "scope", "mission", "sdgs")})
 
-    def chapter_back_cover(self, f, folder, common, colours):
+    def chapter_back_cover(self, f, folder, colours):
         a = f.sub("address", ["name", "lines", "phone", "email"], "address")
-        return model.BackCoverChapter(
-            **common, partners=f.markdown("partners"),
+        return dict(partners=f.markdown("partners"),
             address_name=a.get("name", str, default="") if a else "",
             address_lines=tuple(a.get("lines", list, default=[])) if a else (),
             phone=a.get("phone", str, required=False, default="") if a else "",
@@ -775,8 +819,9 @@ def _check_figures(book, report):
         entities = list(chapter.entities)
         for entity in entities + ([chapter.grand_total] if chapter.grand_total else []):
             if entity.computed_total != entity.stated_total:
-                report.warn(f"{entity.name}: omzet + subsidies = {_n(entity.computed_total)}, "
-                            f"stated total {_n(entity.stated_total)} (the stated total is printed)",
+                report.warn(f"{entity.name}: omzet + subsidies = "
+                            f"{_n(entity.computed_total, book)}, stated total "
+                            f"{_n(entity.stated_total, book)} (the stated total is printed)",
                             chapter.source)
         grand = chapter.grand_total
         if grand and entities:
@@ -784,11 +829,12 @@ def _check_figures(book, report):
                 parts = sum(getattr(e, key) for e in entities)
                 if parts != getattr(grand, key):
                     label = "total" if key == "stated_total" else key
-                    report.warn(f"{grand.name}: the entities’ {label} add up to {_n(parts)}, "
-                                f"stated {_n(getattr(grand, key))} (the stated figure is printed)",
+                    report.warn(f"{grand.name}: the entities’ {label} add up to "
+                                f"{_n(parts, book)}, stated {_n(getattr(grand, key), book)} "
+                                "(the stated figure is printed)",
                                 chapter.source)
 
 
-def _n(value):
-    """24422 → 24.422, as the editor sees figures in print."""
-    return f"{value:,}".replace(",", ".")
+def _n(value, book):
+    """A figure as the editor sees it in print (24.422 in a Dutch report)."""
+    return words.number(value, book.locale)

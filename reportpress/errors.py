@@ -56,6 +56,9 @@ class DamagedImage(ReportpressError):
         super().__init__(path, reason)  # (as it is rebuilt when it comes from a worker)
         self.path, self.reason = path, reason
 
+    def __str__(self):
+        return f"{self.path}: {self.reason}"
+
 
 class YAMLSyntaxError(ReportpressError):
     """A YAML file that cannot be parsed; `line` and `column` say where (1-based)."""

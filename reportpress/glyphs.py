@@ -52,6 +52,8 @@ def check(book, font_dir):
 def _texts(book):
     """(file, story id, text) for every string in the model that gets printed."""
     yield Path(book.content_dir.name) / "report.yaml", None, book.title + book.organisation
+    # the layout's words (a report may give its own, in strings.yaml)
+    yield Path(book.content_dir.name) / "strings.yaml", None, "".join(book.strings.values())
     for chapter in book.chapters:
         for section in getattr(chapter, "sections", []) + [getattr(chapter, "story", None)]:
             if isinstance(section, model.Story):

@@ -1,12 +1,14 @@
 """Photos prepared for an edition, cached so a rebuild does not redo them.
 
 Print: converted to CMYK with the press profile (FOGRA39) and capped in size, since no
-placement needs more than about 450 ppi. Digital: sRGB and about 150 ppi at full page.
+placement needs more than about 450 ppi. Digital: sRGB and about 150 ppi at full page. A full
+page is the report's own (`trim:`, with its bleed in print).
 """
 import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -21,37 +23,52 @@ PROFILES = PROJECT / "profiles"
 PRESS_PROFILE = PROFILES / "FOGRA39-reportpress.icc"
 SRGB = ImageCms.createProfile("sRGB")
 
-# Shorter side in pixels. A photo may fill a whole page with bleed (303 mm high): 450 ppi
-# there is ~5400 px, 150 ppi ~1800 px. Print keeps every pixel up to that; photos with
-# more resolution than any placement can use are scaled down.
-MAX_SHORT_SIDE = {"print": 5400, "digital": 1800}
+# A photo may fill a whole page (with its bleed in print): its shorter side then spans the
+# page's longer one. Print keeps every pixel up to 450 ppi there, digital up to 150 ppi;
+# photos with more resolution than any placement can use are scaled down.
+PPI = {"print": 450, "digital": 150}
 QUALITY = {"print": 88, "digital": 78}
 
 
-def prepare_all(paths, edition, cache_dir):
+def largest_placement_mm(book, edition):
+    """The longest a photo is placed in the edition: the page's longer side, with the bleed
+    on both ends in print."""
+    bleed = 2 * book.bleed_mm if edition == "print" else 0
+    return max(book.trim_width_mm, book.trim_height_mm) + bleed
+
+
+def max_short_side(edition, placement_mm):
+    """Pixels a photo keeps on its shorter side, rounded up to a hundred (an A4 page with
+    bleed, 303 mm: 5400 in print, 1800 digital)."""
+    return math.ceil(placement_mm / 25.4 * PPI[edition] / 100) * 100
+
+
+def prepare_all(paths, edition, cache_dir, placement_mm):
     """Prepare many photos, those not yet cached in parallel (one process per core):
-    converting a 16-megapixel photo to CMYK takes about a second."""
+    converting a 16-megapixel photo to CMYK takes about a second. `placement_mm`: the
+    longest a photo is placed (largest_placement_mm)."""
     paths = list(dict.fromkeys(paths))
     _load_digests(cache_dir)
     known = dict(_digests)
-    todo = [p for p in paths if not _target(p, edition, cache_dir).exists()]
+    todo = [p for p in paths if not _target(p, edition, cache_dir, placement_mm).exists()]
     if len(todo) > 1:
         pool = ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1),
                                    initializer=processes.end_with_parent,
                                    initargs=(os.getpid(),))
         try:
-            list(pool.map(prepare, todo, [edition] * len(todo), [cache_dir] * len(todo)))
+            list(pool.map(prepare, todo, [edition] * len(todo), [cache_dir] * len(todo),
+                          [placement_mm] * len(todo)))
         finally:  # (interrupted: the photos begun are finished, no others are begun)
             pool.shutdown(cancel_futures=True)
-    prepared = {p: prepare(p, edition, cache_dir) for p in paths}
+    prepared = {p: prepare(p, edition, cache_dir, placement_mm) for p in paths}
     if _digests != known:
         _save_digests(cache_dir)
     return prepared
 
 
-def _target(path, edition, cache_dir):
+def _target(path, edition, cache_dir, placement_mm):
     path = Path(path)
-    settings = (f"{edition} {MAX_SHORT_SIDE[edition]} {QUALITY[edition]} "
+    settings = (f"{edition} {max_short_side(edition, placement_mm)} {QUALITY[edition]} "
                 f"pillow={engine.versions()['pillow']}").encode()
     if _transparent(path):  # (only these are new: others keep the names they had)
         settings += b" on white"
@@ -85,9 +102,9 @@ def _save_digests(cache_dir):
                      lambda tmp: Path(tmp).write_text(json.dumps(_digests, sort_keys=True)))
 
 
-def prepare(path, edition, cache_dir):
+def prepare(path, edition, cache_dir, placement_mm):
     """Path of the photo made ready for `edition` (a cached file in cache_dir)."""
-    target = _target(path, edition, cache_dir)
+    target = _target(path, edition, cache_dir, placement_mm)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +115,7 @@ def prepare(path, edition, cache_dir):
             image = _to_rgb(Image.open(path))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise DamagedImage(path, str(error)) from None
-    scale = MAX_SHORT_SIDE[edition] / min(image.size)
+    scale = max_short_side(edition, placement_mm) / min(image.size)
     if scale < 1:
         image = _replace(image, image.resize((round(image.width * scale),
                                               round(image.height * scale)),

@@ -234,6 +234,9 @@ class Book:
     content_dir: Path
     overprint_below_pt: float = 12.0  # black text under this size overprints in print
     process_only: bool = False  # spot colours print as their CMYK alternates
+    strings: dict = field(default_factory=dict)  # the layout's words (words.py)
+    locale: str = "nl"  # Babel's name for `language` (nl, fr_BE …): how numbers are written
+    currency: str = "EUR"  # amounts' currency (ISO 4217)
 
     def spots(self):
         """[(ink name, CMYK alternate as fractions)] of the spot colours that print as such."""

@@ -172,7 +172,8 @@ def prepare_photos(book, edition):
     """{photo path: the file placed} for the edition; a photo that turns out damaged once
     all its pixels are read is a content error at its line in photos.yaml."""
     try:
-        return images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE)
+        return images.prepare_all([p.path for p in book.photos()], edition, PHOTO_CACHE,
+                                  images.largest_placement_mm(book, edition))
     except images.DamagedImage as error:
         raise ContentError([Problem(
             f"photo `{photo.id}` ({photo.path.name}) is damaged: {error.reason}",

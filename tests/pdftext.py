@@ -28,3 +28,26 @@ def words(text):
     text = re.sub(f"[{HYPHENS}]\\s*\\r?\\n\\s*", "", text)
     text = re.sub(f"[{HYPHENS}]", "", text)
     return re.findall(r"\w+", text.lower())
+
+
+def outside_trim(path, slack=0.5):
+    """(page, character, its box) for every visible character not wholly inside its page's
+    TrimBox (in points; `slack` for rounding), and the TrimBox size of each page."""
+    pdf = pdfium.PdfDocument(str(path))
+    outside, sizes = [], []
+    try:
+        for number, page in enumerate(pdf, 1):
+            left, bottom, right, top = page.get_trimbox()
+            sizes.append((right - left, top - bottom))
+            text = page.get_textpage()
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if not char.strip():
+                    continue
+                x0, y0, x1, y1 = text.get_charbox(i)
+                if (x0 < left - slack or y0 < bottom - slack or x1 > right + slack
+                        or y1 > top + slack):
+                    outside.append((number, char, (x0, y0, x1, y1)))
+    finally:
+        pdf.close()
+    return outside, sizes

@@ -269,7 +269,7 @@ def domain_chunk():
     """(HTML, render arguments) of a domain chapter: columns balanced on each page."""
     book, _ = content.load(CONTENT)
     prepared = images.prepare_all([p.path for p in book.photos()], "print",
-                                  pipeline.PHOTO_CACHE)
+                                  pipeline.PHOTO_CACHE, images.largest_placement_mm(book, "print"))
     run = chunks.split(book.chapters)[2]
     html = compose.compose(book, "print", lambda photo: f"photo:{prepared[photo.path].name}",
                            chunk=chunks.Chunk(run, 10, True, True), page_of={"online-qr": 2})

@@ -239,7 +239,7 @@ def test_a_transparent_png_is_printed_on_white_with_a_warning(capsys, content, t
     assert code == 0, err
     assert ("content/photos.yaml:2: 'photos/stripes.png' has transparent areas: they are "
             "printed white") in err
-    prepared = images.prepare(photo, "print", tmp_path / "cache")
+    prepared = images.prepare(photo, "print", tmp_path / "cache", 303)
     with Image.open(prepared) as image:
         assert image.mode == "CMYK"
         assert max(sum(image.getpixel((x, y))) for x in (0, 200, 399) for y in (0, 150, 299)) < 8

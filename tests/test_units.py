@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageOps
 
-from reportpress import compose, model, prose
+from reportpress import compose, images, model, prose, words
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=6))
@@ -29,11 +29,26 @@ def test_entity_shares_and_totals():
     assert entity.computed_total == 44746812 != entity.stated_total
 
 
-@given(st.integers(min_value=0, max_value=10**15))
-def test_dutch_numbers_use_a_dot_per_thousand(value):
-    text = compose.dutch_number(value)
-    assert int(text.replace(".", "")) == value
-    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text)
+# How each language groups thousands: Dutch a dot, French a narrow no-break space, English
+# a comma (CLDR, through Babel).
+GROUPING = {"nl": ".", "fr": "\u202f", "en": ",", "de": "."}
+
+
+@given(st.integers(min_value=0, max_value=10**15), st.sampled_from(sorted(GROUPING)))
+def test_numbers_are_grouped_by_thousands_the_languages_way(value, locale):
+    text = words.number(value, locale)
+    sep = GROUPING[locale]
+    assert int(text.replace(sep, "")) == value
+    assert re.fullmatch(r"\d{1,3}(" + re.escape(sep) + r"\d{3})*", text)
+
+
+def test_amounts_and_shares_are_written_the_languages_way():
+    assert words.amount(13916135, "nl", "EUR") == "€\u00a013.916.135"
+    assert words.amount(13916135, "fr", "EUR") == "13\u202f916\u202f135\u00a0€"
+    assert words.amount(13916135, "en", "EUR") == "€13,916,135"
+    assert words.percent(31, "nl") == "31%" and words.percent(31, "fr") == "31\u00a0%"
+    assert words.and_list(["a", "b", "c"], "nl") == "a, b en c"
+    assert words.and_list(["<a>", "b"], "fr") == "&lt;a&gt; et b"  # (items escaped)
 
 
 def _on_circle(x, y, radius, percent):
@@ -70,7 +85,7 @@ def _qr_pixels(svg, scale=8):
                max_size=60))
 def test_qr_svg_decodes_to_its_url_and_keeps_a_quiet_zone(path):
     url = "https://example.org/" + path
-    svg = compose.qr_svg(url)
+    svg = compose.qr_svg(url, "black", "QR")
     assert "<image" not in svg  # a vector, not a picture
     size, image = _qr_pixels(svg)
     assert [code.text for code in zxingcpp.read_barcodes(image)] == [url]
@@ -133,3 +148,15 @@ def test_balanced_columns_keep_the_order_and_even_out_the_tallest(lengths, count
                 yield [items[start:end], *rest]
 
     assert tallest(columns) == min(tallest(split) for split in cuts(0, count))
+
+
+@given(st.floats(min_value=50, max_value=620), st.sampled_from(["print", "digital"]))
+def test_photos_keep_the_resolution_a_full_page_of_the_reports_size_needs(mm, edition):
+    pixels = images.max_short_side(edition, mm)
+    needed = mm / 25.4 * images.PPI[edition]
+    assert needed <= pixels < needed + 100
+
+
+def test_an_a4_page_keeps_the_sizes_photos_always_had():
+    assert images.max_short_side("print", 297 + 6) == 5400  # (so cached photos stay valid)
+    assert images.max_short_side("digital", 297) == 1800
