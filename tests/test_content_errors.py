@@ -281,4 +281,4 @@ def test_a_caption_of_a_megabyte_is_refused(capsys, content, tmp_path):
     edit(content / "thema" / "chapter.yaml", "label: deelnemers", "label: " + "x" * 100_000)
     code, err, _ = build(capsys, content, tmp_path)
     assert code == 2
-    assert "content/thema/chapter.yaml:16: a paragraph of 100,000 characters" in err
+    assert "content/thema/chapter.yaml:19: a paragraph of 100,000 characters" in err
