@@ -228,7 +228,8 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         pages = iter(report.pages)
         for part, count in parts:
             _keep_ink(part, [next(pages).ink for _ in range(count)])
-    findings = [_name_photos(str(f), names) for f in report.errors + report.warnings]
+    findings = [dataclasses.replace(f, message=_name_photos(f.message, names))  # (data:
+                for f in report.errors + report.warnings]  # --json and the proof read it)
     if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
             f"  {finding}" for finding in findings[:len(report.errors)]))
