@@ -281,7 +281,7 @@ def test_story_files_and_chapter_folders_are_confined_to_content(capsys, tmp_pat
         (outside / "geheim.md").write_text("---\ntitle: Geheim\n---\n\nGeheime tekst.\n")
         (content / "thema" / "tweede-verhaal.md").unlink()
         (content / "thema" / "tweede-verhaal.md").symlink_to(outside / "geheim.md")
-        where = "content/thema/chapter.yaml:20: story file"
+        where = "content/thema/chapter.yaml:23: story file"
     else:
         (content / "online").rename(outside)
         (content / "online").symlink_to(outside)
