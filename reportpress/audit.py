@@ -135,6 +135,12 @@ class Finding:
         because = f" (accepted: {self.accepted})" if self.accepted else ""
         return f"{where}page {self.page}{story}: {self.message} [{self.rule}]{because}"
 
+    def data(self):
+        """The finding as plain data (make_pdf.py --json, the proof page)."""
+        return {"level": self.level, "rule": self.rule, "page": self.page,
+                "file": self.file, "line": self.line, "story": self.story,
+                "message": self.message, "accepted": self.accepted or None}
+
 
 def find(pages):
     """Every finding on the pages (audit.Page records), in page order."""

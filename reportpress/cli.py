@@ -4,6 +4,7 @@ Exit codes: 0 built, 2 content mistakes (each with file and line), 1 anything el
 """
 import argparse
 import importlib
+import json
 import signal
 import sys
 import time
@@ -40,6 +41,10 @@ def parser():
                    help="print spot colours as their CMYK alternates (a four-colour job)")
     p.add_argument("--strict", action="store_true",
                    help="treat warnings (figures that do not add up, …) as errors")
+    p.add_argument("--json", action="store_true",
+                   help="print the build's findings (content warnings, layout audit, "
+                        "preflight) as JSON on stdout, each with level, rule or check, "
+                        "page, file, line, message and whether the content accepts it")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     return p
 
@@ -62,6 +67,8 @@ def main(argv=None):
         say(f"{len(error.problems)} content problem(s):")
         for problem in error.problems:
             say(f"  error: {problem}")
+        if args.json:  # (what stopped the build: errors, or under --strict the warnings)
+            print_json(None, [dict(finding(p), level="error") for p in error.problems])
         return 2
     except ReportpressError as error:  # each under its own name: "preflight error: …"
         say(f"{error.label}: {error}")
@@ -103,7 +110,35 @@ def build(args):
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(result.html, encoding="utf-8")
     say(f"done in {time.monotonic() - started:.1f} s: {result.pdf}")
+    if args.json:
+        print_json(result.pdf, [finding(w) for w in result.warnings]
+                   + [finding(f) for f in result.accepted])
     return 0
+
+
+def print_json(pdf, findings):
+    print(json.dumps({"pdf": str(pdf) if pdf else None, "findings": findings},
+                     ensure_ascii=False, indent=1), flush=True)
+
+
+# What --json gives for each finding (null where its kind has none). `accepted`: the
+# content's reason (`accept:`) for a layout-audit finding it lets stand, else null.
+FIELDS = ("kind", "level", "rule", "check", "page", "file", "line", "story", "message",
+          "hint", "accepted")
+
+
+def finding(warning):
+    """A warning of the build as data, whatever found it: the layout audit (`rule`),
+    preflight (`check`), the content (file and line) or the layout (a message only)."""
+    data = dict.fromkeys(FIELDS)
+    if hasattr(warning, "data"):  # the layout audit's, accepted or not
+        return {**data, "kind": "audit", **warning.data()}
+    preflight = warning.source == "preflight"
+    return {**data, "kind": warning.source, "level": warning.level or "warning",
+            "rule": None if preflight else warning.rule or None,
+            "check": warning.rule if preflight else None, "page": warning.page,
+            "file": str(warning.file) if warning.file else None, "line": warning.line,
+            "message": warning.message, "hint": warning.hint or None}
 
 
 def say(message):

@@ -65,6 +65,8 @@ MAX_PIXELS = 60_000_000  # a photo (the largest here: 16 megapixels)
 # report.yaml's numbers: (smallest, largest) in mm, or the year
 RANGES = {"width_mm": (50, 600), "height_mm": (50, 600), "bleed_mm": (0, 10),
           "year": (1900, 2999)}
+# A story's figure: "" the standard panel, "large" a photo-led opening (figure.css sizes it)
+FIGURE_SIZES = ("", "large")
 _SHORT = reprlib.Repr()  # a value shown in a message: never the whole of a huge one
 _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = (
     40, 40, 4, 4, 2)
@@ -463,8 +465,13 @@ class _Loader:
         photo = self.photo(fig.get("photo", str), file, fig.key_line("photo"))
         if not photo:
             return None
+        size = fig.get("size", str, required=False, default="")
+        if size not in FIGURE_SIZES:
+            self.report.error(f"`size` must be {' or '.join(filter(None, FIGURE_SIZES))}, "
+                              f"not {shown(size)}", file, fig.key_line("size"))
+            size = ""
         return model.Figure(photo, fig.markdown("caption", required=caption),
-                            fig.get("alt", str, required=False, default=""))
+                            fig.get("alt", str, required=False, default=""), size)
 
     def photo(self, photo_id, file, line):
         if photo_id not in self.photos and self._rel(self.dir / "photos.yaml") in self.unread:
@@ -713,7 +720,7 @@ class _Loader:
             body = text[end + 5:]
         f = Fields(header, rel, self.report, ["title", "online", "interview", "figure", "qr",
                                               "accept"], "the story header")
-        figure = self.figure(f.sub("figure", ["photo", "caption", "alt"], "figure",
+        figure = self.figure(f.sub("figure", ["photo", "caption", "alt", "size"], "figure",
                                    required=False), rel)
         qr = None
         q = f.sub("qr", ["url", "text", "unconfirmed"], "qr", required=False)

@@ -34,6 +34,7 @@ class Figure:
     photo: Photo
     caption: str
     alt: str
+    size: str = ""  # "large": a photo-led story opening (the layout decides how large)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ class Overflow:
     def problem(self):
         story = f"story `{self.story}`: " if self.story else ""
         return Problem(f"{story}{self.what} runs {self.by_mm:.1f} mm out of its box (overset)",
-                       page=self.page, rule="overset")
+                       page=self.page, rule="overset", source="layout")
 
 
 def find(pages, first=1):

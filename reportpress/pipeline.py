@@ -229,14 +229,13 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         pages = iter(report.pages)
         for part, count in parts:
             _keep_ink(part, [next(pages).ink for _ in range(count)])
-    findings = [Problem(f.message, page=f.page, rule=f.check)
-                for f in report.errors + report.warnings]
+    findings = [Problem(f.message, page=f.page, rule=f.check, source="preflight",
+                        level=f.level) for f in report.errors + report.warnings]
     if fail and not report.ok:
         raise PreflightError("the print PDF fails preflight:\n" + "\n".join(
             f"  error: {finding}" for finding in findings[:len(report.errors)]))
-    for finding, level in zip(findings, [f.level for f in report.errors + report.warnings],
-                              strict=True):
-        log(f"  {level}: {finding}")
+    for finding in findings:
+        log(f"  {finding.level}: {finding}")
     return findings
 
 
@@ -293,7 +292,7 @@ def binding_problem(book, pages):
     where = ", ".join(str(back - missing + i) for i in range(missing))
     return Problem(f"{pages} pages: {book.binding} needs a multiple of {multiple}, {missing} "
                    f"short; blank pages would go before the back cover (pages {where}) — or "
-                   "shorten or lengthen the content", rule="binding")
+                   "shorten or lengthen the content", rule="binding", source="layout")
 
 
 def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None):
@@ -320,7 +319,7 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
         if not chapters[chapter_id].closing:
             warnings.append(Problem(f"blank after chapter `{chapter_id}`", page=page,
                                     hint="give it a `closing_photo` to fill it",
-                                    rule="blank-page"))
+                                    rule="blank-page", source="layout"))
             log(f"  warning: {warnings[-1]}")
     if edition == "print":
         for problem in flatplan_problems(book, paged.anchors, paged.page_count):
@@ -364,7 +363,7 @@ def flatplan_problems(book, anchors, page_count):
             problems.append(Problem(
                 f"chapter `{chapter.id}` takes {_pages(end - start)} (from page {start}); the "
                 f"flatplan says {_pages(chapter.pages)}", chapter.source, chapter.pages_line,
-                hint="shorten or lengthen its content, or change `pages:`"))
+                hint="shorten or lengthen its content, or change `pages:`", source="layout"))
     return problems
 
 

@@ -14,6 +14,8 @@ class Problem:
     hint: str = ""
     page: int | None = None  # the page it concerns, where it concerns one
     rule: str = ""  # which check found it (layout and print checks)
+    source: str = "content"  # what found it: content, layout or preflight
+    level: str = ""  # preflight's own level (error, warning, info); else by where it is kept
 
     def __str__(self):
         where = ""

@@ -285,6 +285,7 @@ class Proofer:
                  "title": f"{result.book.title} — {result.book.organisation}",
                  "pdf": self.url(pdf), "pdf_name": pdf.name, "page_count": len(pages),
                  "pages": pages, "chapters": chapters, "warnings": [],
+                 "accepted": [f.data() for f in result.accepted],  # (listed apart: proof.js)
                  "content": str(self.content_dir)}
         self._place_warnings(build, result, result.warnings)
         return build

@@ -1,4 +1,7 @@
 """One real build of the report per test run; tests read the PDF back."""
+import contextlib
+import io
+import json
 import shutil
 import sys
 from dataclasses import dataclass
@@ -35,12 +38,14 @@ class Build:
     html: Path
     book: object
     pages: list  # text of each page
+    findings: list  # what the build found, as make_pdf.py --json gives it
 
 
 @pytest.fixture(scope="session")
 def build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("build")
     pdf, html = folder / "report.pdf", folder / "report.html"
-    assert cli.main(["-o", str(pdf), "--html", str(html)]) == 0
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert cli.main(["-o", str(pdf), "--html", str(html), "--json"]) == 0
     book, _ = content.load(CONTENT)
-    return Build(pdf, html, book, page_texts(pdf))
+    return Build(pdf, html, book, page_texts(pdf), json.loads(out.getvalue())["findings"])

@@ -1,13 +1,14 @@
 """The layout audit: each rule sees its fault in a small laid-out document, on its page;
 the same document without the fault has no finding. Then the build: findings reported
 with page and file:line, accepted by the content, failing a strict build."""
+import json
 import re
 from pathlib import Path
 
 import pytest
 from helpers import copy_content, edit, run
 
-from reportpress import audit, render
+from reportpress import audit, cli, render
 
 LAYOUT = Path(__file__).resolve().parent.parent / "layout"
 # A small page with a fixed leading: 16 lines of 5 mm in its 80 mm page area.
@@ -170,12 +171,24 @@ def short_chapter(content):
          "Strepen.\n  alt: Blauwe en gele strepen.\n", "")
 
 
+def run_json(capsys, *args):
+    """Run the command line with --json: (exit code, stderr, the findings it printed)."""
+    code = cli.main([str(a) for a in args] + ["--json"])
+    captured = capsys.readouterr()
+    return code, captured.err, json.loads(captured.out)["findings"]
+
+
 def test_a_finding_is_reported_with_page_and_file_line_and_fails_a_strict_build(
         capsys, tmp_path):
     content = copy_content(tmp_path)
     short_chapter(content)
-    code, err = run(capsys, "--content", content, "-o", tmp_path / "out.pdf")
+    code, err, found = run_json(capsys, "--content", content, "-o", tmp_path / "out.pdf")
     assert code == 0, err
+    # --json: the same findings as data (the real report's build checks preflight's)
+    audited = [f for f in found if f["kind"] == "audit"]
+    assert sorted(f["rule"] for f in audited) == sorted(re.findall(r"\[([\w-]+)\]\n", err))
+    assert all(f["file"].startswith("content/thema/") and isinstance(f["line"], int)
+               and isinstance(f["page"], int) and f["accepted"] is None for f in audited)
     reported = [line for line in err.splitlines() if line.startswith("  warning:")
                 and line.endswith(tuple(f"[{rule}]" for rule in audit.RULES))]
     assert reported, err
@@ -200,11 +213,14 @@ def test_content_accepts_a_finding_next_to_its_cause_and_it_is_listed_apart(
     edit(content / "thema" / "eerste-verhaal.md", "title: Het eerste verhaal",
          "title: Het eerste verhaal\naccept:\n" + "".join(
              f"  - rule: {rule}\n    reason: a test of accepting\n" for rule in rules))
-    code, err = run(capsys, "--content", content, "-o", tmp_path / "out.pdf", "--strict")
+    code, err, found = run_json(capsys, "--content", content, "-o", tmp_path / "out.pdf",
+                                "--strict")
     assert "layout audit: 0 finding(s)" in err
     accepted = [line for line in err.splitlines() if line.startswith("  accepted:")]
     assert len(accepted) == len(open_)
     assert all("(accepted: a test of accepting)" in line for line in accepted)
+    assert sorted(f["rule"] for f in found if f["kind"] == "audit") == sorted(open_)
+    assert {f["accepted"] for f in found if f["kind"] == "audit"} == {"a test of accepting"}
 
 
 def test_accept_must_name_a_rule(capsys, tmp_path):

@@ -1,8 +1,12 @@
 """Content mistakes: every one reported at once, with file and line, exit code 2, no
 traceback, and nothing written."""
+import json
+
 import pytest
 from helpers import copy_content, edit, run
 from PIL import Image
+
+from reportpress import cli
 
 
 @pytest.fixture
@@ -137,9 +141,15 @@ def test_figures_that_do_not_add_up_warn_and_strict_fails(capsys, content, tmp_p
     edit(content / "thema" / "chapter.yaml", "        label: deelnemers",
          "        label: deelnemers\n        parts:\n          - value: 1000\n"
          "            label: binnen\n          - value: 200\n            label: buiten")
-    code, err, _ = build(capsys, content, tmp_path, "--strict")
+    code = cli.main(["--content", str(content), "-o", str(tmp_path / "out.pdf"), "--strict",
+                     "--json"])
+    captured = capsys.readouterr()
     assert code == 2
-    assert "parts add up to 1200, the figure says 1234" in err
+    assert "parts add up to 1200, the figure says 1234" in captured.err
+    # --json: what stopped the build, as data
+    [problem] = json.loads(captured.out)["findings"]
+    assert (problem["kind"], problem["level"], problem["file"], problem["line"]) == (
+        "content", "error", "content/thema/chapter.yaml", 18)
 
 
 def test_python_tags_in_yaml_are_refused(capsys, content, tmp_path):

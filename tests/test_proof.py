@@ -220,6 +220,31 @@ def test_a_yaml_mistake_is_shown_with_file_and_line_and_the_last_proof_kept(page
     assert "failed" in page.inner_text("#state")
 
 
+def test_findings_the_content_accepts_are_listed_apart_from_the_warnings(page, server):
+    """Vrije tijd's photo-led story put back before the short one leaves page 22 a third
+    empty; the chapter accepts that, with a reason: listed apart, not as a warning."""
+    shutil.copy(CONTENT / "werk" / "chapter.yaml", server.content / "werk" / "chapter.yaml")
+    chapter = server.content / "vrije-tijd" / "chapter.yaml"
+    text = chapter.read_text(encoding="utf-8")
+    text = re.sub(r"  - story: inclusie-doe-dag.*\n(  - story: global-peace-games).*\n",
+                  r"\1\n  - story: inclusie-doe-dag\n", text)
+    chapter.write_text(text.replace("kind: domain\n", "kind: domain\naccept:\n  - rule: "
+                                    "page-empty\n    reason: een proef\n"), encoding="utf-8")
+    wait_for(page, server, "document.querySelector('#accepted li') !== null"
+                           " && document.body.dataset.state === 'ok'")
+
+    build = status(page)["build"]
+    [accepted] = build["accepted"]
+    assert (accepted["rule"], accepted["accepted"]) == ("page-empty", "een proef")
+    assert accepted["file"].endswith("vrije-tijd/chapter.yaml")
+    number = accepted["page"]
+    assert not any("[page-empty]" in w for w in build["pages"][number - 1]["warnings"])
+    spread = page.locator(f".spread:has(#page-{number})")
+    assert "(accepted: een proef)" in spread.locator(".page-accepted").inner_text()
+    assert "een proef" not in page.inner_text("#warnings")
+    assert f"p. {number}" in page.inner_text("#accepted")
+
+
 def test_a_save_builds_a_scratch_file_does_not_and_a_folder_put_back_is_watched(tmp_path):
     """The watcher, without a browser: a story saved is built; an editor's scratch file is
     not; content/ removed (a branch switched) fails the build, and once it is back with an

@@ -32,6 +32,14 @@ def test_page_count_is_that_of_a_real_report(build):
     assert 36 <= len(build.pages) <= 48
 
 
+def test_the_layout_audit_finds_nothing_in_the_print_edition(build):
+    """Issue 16: the 2022 report passes the audit by its layout, accepting nothing; the
+    build's findings come as data (--json), preflight's with their check and page."""
+    assert [f for f in build.findings if f["kind"] == "audit"] == []
+    assert sorted((f["check"], f["page"]) for f in build.findings
+                  if f["kind"] == "preflight") == [("images", 1), ("images", 6)]  # < 300 ppi
+
+
 def test_every_chapter_and_story_title_is_printed(build):
     missing = [c.title for c in build.book.chapters
                if c.kind not in ("back-cover",) and page_of(build, c.title) is None]

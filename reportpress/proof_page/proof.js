@@ -93,6 +93,8 @@ function drawSpreads(status) {
       (t) => `<span class="chapter-label ${p.number % 2 ? "right" : "left"}">${esc(t)}</span>`));
     const warnings = pages.flatMap((p) => p.warnings.map(
       (w) => `<li><b>p. ${p.number}</b> ${esc(w)}</li>`));
+    const accepted = acceptedOn(build, pages.map((p) => p.number)).map(
+      (f) => `<li><b>p. ${f.page}</b> ${esc(describeAccepted(f))}</li>`);
     const numbers = pages.map((p) => p.number).join(" ");
     const figure = (n, side) => pageFigure(n ? build.pages[n - 1] : null, side,
                                            differs.has(n), diff && diff.images[String(n)]);
@@ -100,9 +102,29 @@ function drawSpreads(status) {
         <div class="chapter-labels">${titles.join("")}</div>
         <div class="sheets">${figure(left, "left")}${figure(right, "right")}</div>
         ${warnings.length ? `<ul class="page-warnings">${warnings.join("")}</ul>` : ""}
+        ${accepted.length ? `<ul class="page-accepted">${accepted.join("")}</ul>` : ""}
       </section>`;
   });
   main.innerHTML = html.join("");
+}
+
+// Layout-audit findings the content accepts (`accept:` with a reason): not warnings, so
+// listed apart from them, by their page and in the sidebar.
+function acceptedOn(build, numbers) {
+  return (build.accepted || []).filter((f) => numbers.includes(f.page));
+}
+
+function describeAccepted(f) {
+  const where = f.file ? `${f.file}${f.line ? ":" + f.line : ""}: ` : "";
+  return `${where}${f.message} [${f.rule}] (accepted: ${f.accepted})`;
+}
+
+function drawAccepted(build) {
+  const list = document.getElementById("accepted");
+  const found = build ? build.accepted || [] : [];
+  list.innerHTML = found.length ? `<ul>${found.map((f) => `<li><a href="#page-${f.page}">`
+    + `p. ${f.page}</a> ${esc(describeAccepted(f))}</li>`).join("")}</ul>`
+    : `<p class="quiet">none</p>`;
 }
 
 function drawSidebar(status) {
@@ -122,6 +144,8 @@ function drawSidebar(status) {
     warnings.innerHTML = onPages.length + general.length
       ? `<ul>${[...onPages, ...general].join("")}</ul>` : `<p class="quiet">none</p>`;
   }
+
+  drawAccepted(build);
 
   const approval = document.getElementById("approval");
   const approved = status.approved;
