@@ -18,7 +18,7 @@ from conftest import CONTENT
 from helpers import copy_content, edit
 from pdftext import page_texts
 
-from reportpress import chunks, compose, content, diff, images, merge, pipeline, pixels, render
+from reportpress import chunks, compose, content, images, merge, pipeline, pixels, render
 from reportpress.errors import LayoutError
 
 
@@ -175,7 +175,7 @@ def test_a_chunk_laid_out_again_has_only_its_changed_pages_drawn(tmp_path, monke
                         if sources[0] not in first.page_sources]  # is laid out again
     draws = []
     draw = pixels._draw
-    monkeypatch.setattr(diff, "_draw", lambda *a: draws.append(a[1]) or draw(*a))
+    monkeypatch.setattr(pixels, "_draw", lambda *a: draws.append(a[1]) or draw(*a))
     looks = {page.look: page.digest for page in shown.pages}
     again = [pickle.loads(pickle.dumps(page)) for page in pixels.draw_part(
         part, sources, trim=True, photo_cache=light, seen={page.digest for page in shown.pages},
