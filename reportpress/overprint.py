@@ -12,12 +12,13 @@ import math
 
 import pikepdf
 
+from .preflight import IDENTITY, multiply  # (PDF's matrices, read the same way)
+
 ON, OFF = pikepdf.Name("/RPOverprint"), pikepdf.Name("/RPKnockout")
 BLACK = (0.0, 0.0, 0.0, 1.0)
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 STROKING = {"S", "s"}
 PAINTING = {"f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "BI", "EI"} | STROKING
-IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def apply(pdf, below_pt):
@@ -92,7 +93,7 @@ def _rewrite(operations, below_pt):
         elif op == "Q" and stack:
             state = stack.pop()
         elif op == "cm":
-            state.ctm = _multiply(_numbers(operands), state.ctm)
+            state.ctm = multiply(_numbers(operands), state.ctm)
         elif op in ("k", "K"):
             state.set_space(op, "/DeviceCMYK")
             state.set_colour(op, operands)
@@ -113,7 +114,7 @@ def _rewrite(operations, below_pt):
 
 def _wanted(op, state, font_size, text_matrix, below_pt):
     if op in TEXT_SHOWING:
-        size = font_size * _scale(_multiply(text_matrix, state.ctm))
+        size = font_size * _scale(multiply(text_matrix, state.ctm))
         return state.fill == BLACK and 0 < size < below_pt
     if op in STROKING:
         return state.stroke == BLACK
@@ -122,14 +123,6 @@ def _wanted(op, state, font_size, text_matrix, below_pt):
 
 def _numbers(operands):
     return [float(value) for value in operands]
-
-
-def _multiply(m, n):
-    """m × n in PDF's row-vector convention (m applied first)."""
-    a, b, c, d, e, f = m
-    A, B, C, D, E, F = n
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
-            e * A + f * C + E, e * B + f * D + F)
 
 
 def _scale(matrix):
