@@ -55,6 +55,7 @@ TESTS = BUILD + (
     Need("poppler", "poppler-utils", command="pdffonts"),
     Need("MuPDF's tools", "mupdf-tools", command="mutool"),
     Need("Chromium", "chromium", command="chromium"),
+    Need("libatomic (for Playwright's driver)", "libatomic1", library="libatomic.so.1"),
     Need("HarfBuzz-Subset", "libharfbuzz-subset0", library="libharfbuzz-subset.so.0"),
 )
 
