@@ -9,6 +9,7 @@
    requirements file changed.
 """
 import ctypes
+import ctypes.util
 import hashlib
 import os
 import shutil
@@ -37,8 +38,9 @@ class Need:
             return shutil.which(self.command) is not None
         try:
             ctypes.CDLL(self.library)
-        except OSError:
-            return False
+        except OSError:  # elsewhere (macOS: libpango-1.0.0.dylib) by its short name
+            short = self.library.removeprefix("lib").split(".so")[0]
+            return ctypes.util.find_library(short) is not None
         return True
 
 
