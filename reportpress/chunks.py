@@ -357,7 +357,7 @@ def _render_chunk(html, first_page, lead, stem, job):
         page_count=len(kept),
         anchors=found,
         blanks=[number[index] for index in range(start, end)
-                if pages[index]._page_box.page_type.blank],
+                if render.is_blank(pages[index])],
         overflows=[dataclasses.asdict(found.problem())
                    for found in overflow.find(kept, first=first_page)],
         audit=[dataclasses.asdict(found)

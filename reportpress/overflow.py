@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from weasyprint.formatting_structure import boxes
 
-from . import anchors
+from . import anchors, render
 from .problems import Problem
 
 TOLERANCE = 0.75  # CSS px (0.2 mm): rounding in layout is not overflow
@@ -33,7 +33,7 @@ def find(pages, first=1):
     and text."""
     found = []
     for number, page in enumerate(pages, start=first):
-        _walk(page._page_box, number, None, None, found)
+        _walk(render.page_box(page), number, None, None, found)
     return list(dict.fromkeys(found))
 
 

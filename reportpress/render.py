@@ -323,7 +323,17 @@ def anchor_pages(document):
 def blank_pages(document):
     """Page numbers the layout left blank (to start the next chapter on a left page)."""
     return [number for number, page in enumerate(document.pages, start=1)
-            if page._page_box.page_type.blank]
+            if is_blank(page)]
+
+
+def is_blank(page):
+    """Whether the layout left the page blank (WeasyPrint 70.0: its page box's type)."""
+    return page._page_box.page_type.blank
+
+
+def page_box(page):
+    """The laid-out boxes of a page (WeasyPrint 70.0 keeps them as `_page_box`)."""
+    return page._page_box
 
 
 # What each edition asks of the PDF writer.
@@ -374,7 +384,7 @@ def read_pages(pages, first=1):
     from . import audit
 
     columns = itertools.count()
-    return [_read_page(page._page_box, number, audit, columns)
+    return [_read_page(page_box(page), number, audit, columns)
             for number, page in enumerate(pages, start=first)]
 
 
