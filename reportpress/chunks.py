@@ -35,7 +35,7 @@ DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
                   for name in ("render.py", "chunks.py", "overflow.py", "audit.py", "engine.py",
-                               "overprint.py", "spots.py", "prepress.py"))]
+                               "overprint.py", "spots.py", "prepress.py", "subsets.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 

@@ -15,22 +15,16 @@ same report gives the same tag.
 """
 import hashlib
 import io
-import logging
 import re
 import zlib
 from pathlib import Path
 
 import pikepdf
-from fontTools import subset
-from fontTools.misc.timeTools import timestampSinceEpoch
 from fontTools.ttLib import TTFont
 
+from .subsets import subset_font
+
 TAGGED = re.compile(r"^/?[A-Z]{6}\+")
-# WeasyPrint's subsets are stamped as modified at SOURCE_DATE_EPOCH, which render.py sets
-# to 0 for the layout processes; ours, made in the main process, get the same stamp.
-STAMP = timestampSinceEpoch(0)
-# Lato's own head table has a pre-1970 'created' stamp; fontTools says so on every subset.
-logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
 def one_program_per_face(pdf, fonts_dir):
@@ -128,26 +122,6 @@ def _share_program(pdf, name, original, fonts):
     for font in fonts:
         font.BaseFont = font.DescendantFonts[0].BaseFont = base_font
         font.DescendantFonts[0].FontDescriptor = descriptor
-
-
-def subset_font(data, gids):
-    """A subset of the font file `data` keeping glyph ids, with the options WeasyPrint
-    (70.0, pdf/fonts.py `_fonttools_subset`) uses."""
-    options = subset.Options(retain_gids=True, passthrough_tables=True,
-                             ignore_missing_glyphs=True, hinting=False, desubroutinize=True,
-                             notdef_outline=False)
-    options.drop_tables += ["GSUB", "GPOS", "SVG"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(gids=gids)
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    for tag in ("GSUB", "GPOS"):  # dropped from the subset anyway; gone first, they are
-        if tag in font:  # not decompiled (Lato's kerning takes 0.2 s a face), and glyphs
-            del font[tag]  # that substitutions could reach are not kept: gids says all
-    subsetter.subset(font)
-    font["head"].modified = STAMP
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
 
 
 def _tag(name, gids):

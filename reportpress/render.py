@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import PROJECT, output
+from . import PROJECT, output, subsets
 from .errors import LayoutError
 
 FONTS_DIR = PROJECT / "fonts"
@@ -51,6 +51,7 @@ import weasyprint.layout.inline  # noqa: E402
 import weasyprint.pdf.fonts  # noqa: E402
 import weasyprint.pdf.metadata  # noqa: E402
 import weasyprint.text.fonts  # noqa: E402
+from fontTools.ttLib import TTLibError  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 
@@ -58,9 +59,13 @@ def _subset_with_pinned_fonttools(font, to_unicode, hinting):
     """WeasyPrint (checked against 70.0) subsets fonts with the system's HarfBuzz-Subset
     where it finds one and with fontTools where not: the same inputs then gave other font
     bytes on a machine with libharfbuzz-subset0 than on one without it. We always use the
-    fontTools pinned in requirements.txt, so every machine embeds the same subsets."""
+    fontTools pinned in requirements.txt (subsets.py), so every machine embeds the same
+    subsets. (A font fontTools cannot read is embedded whole, as WeasyPrint does.)"""
     if to_unicode:
-        font._fonttools_subset(to_unicode, hinting)
+        with contextlib.suppress(TTLibError):
+            font.file_content = subsets.subset_font(
+                font.file_content, sorted(to_unicode), font.index, hinting,
+                bool(font.missing))
 
 
 weasyprint.pdf.fonts.Font.subset = _subset_with_pinned_fonttools
