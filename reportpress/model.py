@@ -1,4 +1,4 @@
-"""The report as plain data: what content.py builds and compose.py reads."""
+"""The report as plain data: what content/ builds and compose.py reads."""
 from dataclasses import dataclass, field
 from pathlib import Path
 

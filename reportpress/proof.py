@@ -344,7 +344,7 @@ class Proofer:
         path = Path(path)
         if path.is_absolute():
             return path.resolve()
-        # content.py names files relative to the folder above the content folder
+        # content/ names files relative to the folder above the content folder
         for base in (self.content_dir.parent, Path.cwd(), self.content_dir):
             if (base / path).exists():
                 return (base / path).resolve()
