@@ -216,7 +216,8 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         max_ink = None
     elif not shutil.which("gs"):
         # Without Ghostscript the separations cannot be rendered. Ink stays within 300% by
-        # construction (palette checked in content/settings.py, photos separated with a 300% profile).
+        # construction (palette checked in content/settings.py, photos separated with a
+        # 300% profile).
         log("  warning: Ghostscript not installed: total ink not measured")
         max_ink = None
     ink = _ink_by_chunk(parts, book) if parts and max_ink else None
