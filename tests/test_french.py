@@ -12,7 +12,7 @@ from pdftext import outside_trim, page_texts
 from reportpress import cli, words
 from reportpress.problems import Problems
 
-MM = 72 / 25.4
+PT_PER_MM = 72 / 25.4
 NNBSP = "\u202f"  # French groups thousands and sets « » and : with a narrow no-break space
 
 
@@ -64,5 +64,5 @@ def test_tagged_french_and_every_character_inside_the_a5_trim(french):
         assert str(doc.Root.Lang) == "fr"
     outside, sizes = outside_trim(pdf)
     assert not outside, outside[:5]
-    assert all(size == pytest.approx((148 * MM, 210 * MM), abs=0.1) for size in sizes)
+    assert all(size == pytest.approx((148 * PT_PER_MM, 210 * PT_PER_MM), abs=0.1) for size in sizes)
 

@@ -8,7 +8,7 @@ from PIL import ImageCms
 
 from ..errors import CannotCheck
 from .contents import inherited, rect
-from .limits import HIGH_PPI, MIN_BLEED_MM, MM, PAGES_PER_SHEET, REGISTERED
+from .limits import HIGH_PPI, MIN_BLEED_MM, MM_PER_PT, PAGES_PER_SHEET, REGISTERED
 from .text import joined, size_name
 
 
@@ -140,7 +140,7 @@ def page_boxes(page, number, report):
         report.add("error", "boxes", f"no bleed: {missing} (the print shop cannot tell where "
                    "to cut)", number)
         return boxes, None, None
-    trim_mm = (round((trim[2] - trim[0]) * MM, 1), round((trim[3] - trim[1]) * MM, 1))
+    trim_mm = (round((trim[2] - trim[0]) * MM_PER_PT, 1), round((trim[3] - trim[1]) * MM_PER_PT, 1))
     if not _inside(trim, media):
         report.add("error", "boxes", "the TrimBox reaches outside the MediaBox", number)
     if bleed is None:
@@ -151,8 +151,8 @@ def page_boxes(page, number, report):
             o = boxes[outer]
             bleed = [max(bleed[0], o[0]), max(bleed[1], o[1]),
                      min(bleed[2], o[2]), min(bleed[3], o[3])]
-    bleed_mm = {"left": (trim[0] - bleed[0]) * MM, "right": (bleed[2] - trim[2]) * MM,
-                "top": (bleed[3] - trim[3]) * MM, "bottom": (trim[1] - bleed[1]) * MM}
+    bleed_mm = {"left": (trim[0] - bleed[0]) * MM_PER_PT, "right": (bleed[2] - trim[2]) * MM_PER_PT,
+                "top": (bleed[3] - trim[3]) * MM_PER_PT, "bottom": (trim[1] - bleed[1]) * MM_PER_PT}
     bleed_mm = {side: round(max(v, 0.0), 2) for side, v in bleed_mm.items()}
     short = {side: v for side, v in bleed_mm.items() if v < MIN_BLEED_MM - 0.01}
     if len(short) == 4 and all(v == 0 for v in short.values()):

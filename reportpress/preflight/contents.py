@@ -10,7 +10,7 @@ import pikepdf
 
 from .colourspaces import DEVICE, PATTERN, ColourSpace, colour_space, entry
 from .fonts import font_facts, font_program
-from .limits import IDENTITY, MM, SMALL_TEXT_PT
+from .limits import IDENTITY, MM_PER_PT, SMALL_TEXT_PT
 from .report import FontInfo, ImageUse
 
 
@@ -354,7 +354,7 @@ class Reader:
             return
         for side, short in _short_of_bleed(shown, trim, bleed).items():
             self.report.add("error", "bleed", f"{what} touches the trim at the {side} and "
-                            f"stops {short * MM:.1f} mm short of the bleed edge (run it on "
+                            f"stops {short * MM_PER_PT:.1f} mm short of the bleed edge (run it on "
                             "into the bleed)", self.page)
 
     def select_font(self, gs, name, size, resources):
@@ -416,7 +416,7 @@ class Reader:
         self.reaches(rect((0, 0, 1, 1), gs.ctm), gs, "a photo" if not mask else "a mask")
         use = ImageUse(self.page, name, obj, width, height,
                        int(image.get("/BitsPerComponent", 1 if mask else 0)), space, kind,
-                       (round(w_pt * MM, 1), round(h_pt * MM, 1)),
+                       (round(w_pt * MM_PER_PT, 1), round(h_pt * MM_PER_PT, 1)),
                        (round(ppi[0], 1), round(ppi[1], 1)))
         self.info.images.append(use)
 

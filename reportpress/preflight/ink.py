@@ -14,7 +14,7 @@ from PIL import Image, ImageMath
 
 from .. import lighter
 from ..errors import InkError
-from .limits import INK_DPI, MM, PROFILE
+from .limits import INK_DPI, MM_PER_PT, PROFILE
 from .report import InkReading
 
 
@@ -130,8 +130,8 @@ def _ink_of(file, page, dpi, max_ink):
     if spot and page.trim_mm:
         rendered = page.boxes["BleedBox"] or page.boxes["MediaBox"]
         trim = page.boxes["TrimBox"]
-        x = spot[0] / dpi * 25.4 - (trim[0] - rendered[0]) * MM
-        y = spot[1] / dpi * 25.4 - (rendered[3] - trim[3]) * MM
+        x = spot[0] / dpi * 25.4 - (trim[0] - rendered[0]) * MM_PER_PT
+        y = spot[1] / dpi * 25.4 - (rendered[3] - trim[3]) * MM_PER_PT
         at = (round(x, 1), round(y, 1))
     pixels = total.size[0] * total.size[1] or 1
     return InkReading(round(highest * 100 / 255, 1), round(over_count * 100 / pixels, 3), at)

@@ -13,7 +13,7 @@ MIN_BLEED_MM = 3.0
 HIGH_PPI = 450
 SMALL_TEXT_PT = 12
 INK_DPI = 50
-MM = 25.4 / 72  # one point in millimetres
+MM_PER_PT = 25.4 / 72  # one point in millimetres
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 FORMATS = {(210, 297): "A4", (148, 210): "A5", (297, 420): "A3", (105, 148): "A6",
            (216, 279): "US Letter", (170, 240): "17 × 24 cm"}
