@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import PROJECT, output, subsets
+from . import PROJECT, anchors, output, subsets
 from .errors import LayoutError
 
 FONTS_DIR = PROJECT / "fonts"
@@ -475,3 +475,43 @@ def _ground(box, ground):
 
 def _border_box(box):
     return (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+
+
+# --- overset: what runs past its box (overflow.py names it) ----------------------------
+
+def oversets(pages, first, tolerance):
+    """(page, story id or None, "text" or "image", its text, by how many px) for each box
+    past the content edge of the block it sits in (unless that block clips)."""
+    found = []
+    for number, page in enumerate(pages, start=first):
+        _overset_walk(page_box(page), number, None, None, tolerance, found)
+    return found
+
+
+def _overset_walk(box, page, story, limit, tolerance, found):
+    from weasyprint.formatting_structure import boxes
+
+    element_id = box.element.get("id", "") if box.element is not None else ""
+    if element_id.startswith(anchors.STORY) and box.element_tag == "article":
+        story = anchors.named(element_id, anchors.STORY)
+    if isinstance(box, boxes.LineBox):  # (a line box grows with its text: the limit is
+        for child in box.descendants():  # the block's content edge)
+            if isinstance(child, boxes.TextBox):
+                right, kind, text = child.position_x + child.width, "text", child.text
+            elif isinstance(child, boxes.ReplacedBox):
+                right, kind, text = child.position_x + child.margin_width(), "image", ""
+            else:
+                continue
+            if limit is not None and right > limit + tolerance:
+                found.append((page, story, kind, text, right - limit))
+        return
+    if isinstance(box, boxes.ReplacedBox) and limit is not None:
+        right = box.position_x + box.margin_width()
+        if right > limit + tolerance:
+            found.append((page, story, "image", "", right - limit))
+    # a block's content edge is the limit, unless it clips (then overflow is on purpose)
+    if (isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.PageBox)
+            and box.style["overflow"] == "visible"):
+        limit = box.content_box_x() + box.width
+    for child in getattr(box, "children", []):
+        _overset_walk(child, page, story, limit, tolerance, found)
