@@ -60,6 +60,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         number=lambda value: words.number(value, book.locale),
         amount=lambda value: words.amount(value, book.locale, book.currency),
         percent=lambda share: words.percent(share, book.locale),
+        signed=lambda value: words.signed(value, book.locale),
         and_list=lambda items: words.and_list(items, book.locale),
         css_string=css_string,
         paint=paint,
@@ -67,6 +68,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         image_url=image_for,
         balanced_columns=balanced_columns,
         text_safe=text_safe,
+        tint=tint,
     )
     env.globals.update(
         edition=edition,
@@ -107,6 +109,16 @@ def text_safe(colour):
                                             k / 100))), paper) >= TEXT_CONTRAST:
             return shade
     return shade
+
+
+TINT = 0.12  # the brief's tint behind panels and bands: 10–15 % of the colour
+
+
+def tint(colour, share=TINT):
+    """The colour at `share` of its strength: each ink scaled alike, so a spot colour's tint
+    is a tint of its own plate (spots.py finds it by that)."""
+    return model.Colour(colour.name, *(round(v * share, 3) for v in
+                                       (colour.c, colour.m, colour.y, colour.k)), colour.spot)
 
 
 def css_cmyk(colour):

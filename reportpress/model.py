@@ -78,6 +78,7 @@ class KeyFigure:
     label: str
     note: str | None = None  # key into Book.notes
     parts: tuple[Part, ...] = ()
+    previous: int | None = None  # last year's value: the layout shows the difference
 
 
 @dataclass(frozen=True)
