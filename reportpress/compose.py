@@ -13,7 +13,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import PROJECT, content, images, model, prose, words
+from . import PROJECT, content, images, maps, model, prose, words
 
 LAYOUT_DIR = PROJECT / "layout"
 
@@ -69,6 +69,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         balanced_columns=balanced_columns,
         text_safe=text_safe,
         tint=tint,
+        places_map=lambda chapter: places_map(chapter.map_groups()),
     )
     env.globals.update(
         edition=edition,
@@ -83,6 +84,12 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         page_of=page_of if chunk else None,
     )
     return env.get_template("report.html").render(book=book)
+
+
+@functools.lru_cache(maxsize=8)
+def places_map(groups):
+    """maps.places_map, once per set of places (a build composes a chunk twice)."""
+    return maps.places_map(groups)
 
 
 def css_string(text):

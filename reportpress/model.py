@@ -162,14 +162,28 @@ class FinancesChapter(Chapter):
 
 
 @dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float | None = None  # degrees north (WGS84); None: listed, not on the map
+    lon: float | None = None  # degrees east
+
+
+@dataclass(frozen=True)
 class Province:
     name: str
-    places: tuple[str, ...]
+    places: tuple[Place, ...]
+    colour: Colour | None = None  # its dots' colour (None: the palette's, in turn)
 
 
 @dataclass
 class LocationsChapter(Chapter):
     provinces: list = field(default_factory=list)
+
+    def map_groups(self):
+        """Per province, its places with coordinates as (name, lon, lat): what maps.py
+        draws."""
+        return tuple(tuple((p.name, p.lon, p.lat) for p in province.places
+                           if p.lat is not None) for province in self.provinces)
 
 
 @dataclass(frozen=True)

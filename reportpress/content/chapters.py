@@ -1,5 +1,6 @@
 """The chapters report.yaml lists: each read from its folder's chapter.yaml by its kind.
 KINDS is the one registry of chapter kinds."""
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -136,12 +137,48 @@ def _finances(r, f, folder):
 
 def _locations(r, f, folder):
     provinces = []
-    for i, data in enumerate(f.get("provinces", list, default=[])):
-        p = Fields(data, f.file, r.report, ["name", "places"], f"province {i + 1}")
+    items = f.get("provinces", list, default=[])
+    for i, (data, line) in enumerate(zip(items, getattr(items, "item_lines", []),
+                                         strict=False)):
+        p = Fields(data, f.file, r.report, ["name", "colour", "places"], f"province {i + 1}")
+        colour_name = p.get("colour", str, required=False)
+        colour = r.colours.get(colour_name) if colour_name else None
+        if colour_name and not colour:
+            r.report.error(f"unknown colour `{colour_name}`", f.file, p.key_line("colour"),
+                           hint="colours are defined in report.yaml")
         places = p.get("places", list, default=[])
-        provinces.append(model.Province(p.get("name", str, default=""),
-                                        tuple(str(x) for x in places)))
+        provinces.append(model.Province(p.get("name", str, default=""), tuple(
+            _place(r, f.file, item, item_line or line) for item, item_line in
+            zip(places, getattr(places, "item_lines", [None] * len(places)), strict=False)),
+            colour))
     return dict(provinces=provinces)
+
+
+def _place(r, file, item, line):
+    """A place: its name alone (listed, not on the map), or `{name, lat, lon}`."""
+    if isinstance(item, str):
+        return model.Place(item.strip())
+    p = Fields(item, file, r.report, ["name", "lat", "lon"], "a place")
+    coordinates = [_degrees(r, p, key, limit) for key, limit in (("lat", 90), ("lon", 180))]
+    if None in coordinates:
+        coordinates = [None, None]
+    return model.Place(p.get("name", str, default=""), *coordinates)
+
+
+def _degrees(r, p, key, limit):
+    """A latitude or longitude in decimal degrees, within ±limit."""
+    value = p.get(key, (int, float))
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            r.report.error(f"`{key}` must be a number of degrees, not {shown(value)}",
+                           p.file, p.key_line(key))
+        return None
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        r.report.error(f"`{key}` must be between -{limit} and {limit} degrees, not "
+                       f"{shown(value)}", p.file, p.key_line(key),
+                       hint="decimal degrees, north and east positive: lat: 51.05, lon: 3.72")
+        return None
+    return float(value)
 
 
 def _board(r, f, folder):
