@@ -70,6 +70,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         text_safe=text_safe,
         tint=tint,
         places_map=lambda chapter: places_map(chapter.map_groups()),
+        logo_svg=logo_svg,
     )
     env.globals.update(
         edition=edition,
@@ -90,6 +91,13 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
 def places_map(groups):
     """maps.places_map, once per set of places (a build composes a chunk twice)."""
     return maps.places_map(groups)
+
+
+def logo_svg(logo, colour, title):
+    """The checked logo (content/logo.py) as inline SVG in `colour`, described by `title`."""
+    svg = logo.svg.replace(model.Logo.INK, str(escape(colour)))
+    head = svg.index(">") + 1
+    return Markup(f'{svg[:head]}<title>{escape(title)}</title>{svg[head:]}')
 
 
 def css_string(text):

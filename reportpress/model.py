@@ -206,15 +206,27 @@ class BoardChapter(Chapter):
 @dataclass
 class ColophonChapter(Chapter):
     printer: str = ""
+    publisher: str = ""  # the responsible publisher (name, address), as the law asks
     copyright: str = ""
     scope: str = ""
     mission: str = ""
     sdgs: str = ""
 
 
+@dataclass(frozen=True)
+class Logo:
+    """The organisation's mark, checked (content/logo.py): SVG shapes painted in INK, the
+    one colour the layout gives it."""
+
+    INK = "__logo_ink__"
+    svg: str
+    source: Path
+
+
 @dataclass
 class CoverChapter(Chapter):
     photo: Photo | None = None
+    logo: Logo | None = None  # None: the organisation's name, set as a wordmark
 
 
 @dataclass
@@ -227,6 +239,7 @@ class BackCoverChapter(Chapter):
     follow: str = ""
     website: str = ""
     social: tuple[str, ...] = ()
+    logo: Logo | None = None
 
 
 @dataclass

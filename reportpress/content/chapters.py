@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import model, yamlfile
-from . import stories
+from . import logo, stories
 from .fields import STORY_ID, Fields, shown
 
 
@@ -76,7 +76,7 @@ def read(r, name, folder):
 
 def _cover(r, f, folder):
     photo = r.photo(f.get("photo", str), f.file, f.key_line("photo"))
-    return dict(photo=photo)
+    return dict(photo=photo, logo=logo.read(r, f))
 
 
 def _online(r, f, folder):
@@ -196,6 +196,7 @@ def _board(r, f, folder):
 
 def _colophon(r, f, folder):
     return dict(printer=f.get("printer", str, required=False, default=""),
+        publisher=f.get("publisher", str, required=False, default=""),
         **{key: f.markdown(key) for key in ("copyright", "scope", "mission", "sdgs")})
 
 
@@ -208,7 +209,8 @@ def _back_cover(r, f, folder):
         email=a.get("email", str, required=False, default="") if a else "",
         follow=f.get("follow", str, required=False, default=""),
         website=r.urls.get("website", ""),
-        social=tuple(f.get("social", list, required=False, default=[])))
+        social=tuple(f.get("social", list, required=False, default=[])),
+        logo=logo.read(r, f))
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,7 @@ def _kind(name, fields, model_class, read):
 # Adding a kind: an entry here with its reader above, its template and stylesheet in
 # layout/chapters/ (imported by report.css), and a section in content/README.md.
 KINDS = {
-    "cover": _kind("cover", ["photo"], model.CoverChapter, _cover),
+    "cover": _kind("cover", ["photo", "logo"], model.CoverChapter, _cover),
     "online": _kind("online", ["text"], model.OnlineChapter, _online),
     "letter": _kind("letter", ["story", "signature"], model.LetterChapter, _letter),
     "domain": _kind("domain", ["colour", "opener", "intro", "sections"], model.DomainChapter,
@@ -240,8 +242,9 @@ KINDS = {
                       model.FinancesChapter, _finances),
     "locations": _kind("locations", ["provinces"], model.LocationsChapter, _locations),
     "board": _kind("board", ["groups"], model.BoardChapter, _board),
-    "colophon": _kind("colophon", ["printer", "copyright", "scope", "mission", "sdgs"],
+    "colophon": _kind("colophon", ["printer", "publisher", "copyright", "scope", "mission",
+                                   "sdgs"],
                       model.ColophonChapter, _colophon),
-    "back-cover": _kind("back-cover", ["partners", "address", "follow", "social"],
+    "back-cover": _kind("back-cover", ["partners", "address", "follow", "social", "logo"],
                         model.BackCoverChapter, _back_cover),
 }
