@@ -65,8 +65,9 @@ def _path(r, name, file, line):
         return None
     path = r.dir / candidate
     if candidate.suffix.lower() != ".svg":
-        r.report.error(f"logo {name!r} must be an SVG file (.svg), not {candidate.suffix or 'a file without extension'}",
-                       file, line, hint="a vector logo prints sharp at any size")
+        r.report.error(f"logo {name!r} must be an SVG file (.svg), not "
+                       f"{candidate.suffix or 'a file without extension'}", file, line,
+                       hint="a vector logo prints sharp at any size")
         return None
     if not r.confined(path, file, line, "logo"):
         return None
