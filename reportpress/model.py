@@ -78,6 +78,7 @@ class KeyFigure:
     label: str
     note: str | None = None  # key into Book.notes
     parts: tuple[Part, ...] = ()
+    previous: int | None = None  # last year's value: the layout shows the difference
 
 
 @dataclass(frozen=True)
@@ -161,14 +162,28 @@ class FinancesChapter(Chapter):
 
 
 @dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float | None = None  # degrees north (WGS84); None: listed, not on the map
+    lon: float | None = None  # degrees east
+
+
+@dataclass(frozen=True)
 class Province:
     name: str
-    places: tuple[str, ...]
+    places: tuple[Place, ...]
+    colour: Colour | None = None  # its dots' colour (None: the palette's, in turn)
 
 
 @dataclass
 class LocationsChapter(Chapter):
     provinces: list = field(default_factory=list)
+
+    def map_groups(self):
+        """Per province, its places with coordinates as (name, lon, lat): what maps.py
+        draws."""
+        return tuple(tuple((p.name, p.lon, p.lat) for p in province.places
+                           if p.lat is not None) for province in self.provinces)
 
 
 @dataclass(frozen=True)
@@ -191,15 +206,27 @@ class BoardChapter(Chapter):
 @dataclass
 class ColophonChapter(Chapter):
     printer: str = ""
+    publisher: str = ""  # the responsible publisher (name, address), as the law asks
     copyright: str = ""
     scope: str = ""
     mission: str = ""
     sdgs: str = ""
 
 
+@dataclass(frozen=True)
+class Logo:
+    """The organisation's mark, checked (content/logo.py): SVG shapes painted in INK, the
+    one colour the layout gives it."""
+
+    INK = "__logo_ink__"
+    svg: str
+    source: Path
+
+
 @dataclass
 class CoverChapter(Chapter):
     photo: Photo | None = None
+    logo: Logo | None = None  # None: the organisation's name, set as a wordmark
 
 
 @dataclass
@@ -212,6 +239,7 @@ class BackCoverChapter(Chapter):
     follow: str = ""
     website: str = ""
     social: tuple[str, ...] = ()
+    logo: Logo | None = None
 
 
 @dataclass

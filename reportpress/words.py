@@ -48,6 +48,15 @@ def _whole_currency_pattern(locale):
     return pattern
 
 
+def signed(value, locale):
+    """A change with its sign as the language writes it: +78, -1.234 (nl), +78, -1 234 (fr);
+    0 unsigned. The signs are CLDR's (some languages write a true minus, U+2212)."""
+    symbols = Locale.parse(locale).number_symbols.get("latn", {})
+    sign = (symbols.get("plusSign", "+") if value > 0 else
+            symbols.get("minusSign", "-") if value < 0 else "")
+    return sign + number(abs(value), locale)
+
+
 def amount(value, locale, currency):
     """13916135 EUR → € 13.916.135 (nl), 13 916 135 € (fr), €13,916,135 (en)."""
     return _whole_currency_pattern(locale).apply(value, Locale.parse(locale),

@@ -1,10 +1,11 @@
 """The chapters report.yaml lists: each read from its folder's chapter.yaml by its kind.
 KINDS is the one registry of chapter kinds."""
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import model, yamlfile
-from . import stories
+from . import logo, stories
 from .fields import STORY_ID, Fields, shown
 
 
@@ -75,7 +76,7 @@ def read(r, name, folder):
 
 def _cover(r, f, folder):
     photo = r.photo(f.get("photo", str), f.file, f.key_line("photo"))
-    return dict(photo=photo)
+    return dict(photo=photo, logo=logo.read(r, f))
 
 
 def _online(r, f, folder):
@@ -136,12 +137,48 @@ def _finances(r, f, folder):
 
 def _locations(r, f, folder):
     provinces = []
-    for i, data in enumerate(f.get("provinces", list, default=[])):
-        p = Fields(data, f.file, r.report, ["name", "places"], f"province {i + 1}")
+    items = f.get("provinces", list, default=[])
+    for i, (data, line) in enumerate(zip(items, getattr(items, "item_lines", []),
+                                         strict=False)):
+        p = Fields(data, f.file, r.report, ["name", "colour", "places"], f"province {i + 1}")
+        colour_name = p.get("colour", str, required=False)
+        colour = r.colours.get(colour_name) if colour_name else None
+        if colour_name and not colour:
+            r.report.error(f"unknown colour `{colour_name}`", f.file, p.key_line("colour"),
+                           hint="colours are defined in report.yaml")
         places = p.get("places", list, default=[])
-        provinces.append(model.Province(p.get("name", str, default=""),
-                                        tuple(str(x) for x in places)))
+        provinces.append(model.Province(p.get("name", str, default=""), tuple(
+            _place(r, f.file, item, item_line or line) for item, item_line in
+            zip(places, getattr(places, "item_lines", [None] * len(places)), strict=False)),
+            colour))
     return dict(provinces=provinces)
+
+
+def _place(r, file, item, line):
+    """A place: its name alone (listed, not on the map), or `{name, lat, lon}`."""
+    if isinstance(item, str):
+        return model.Place(item.strip())
+    p = Fields(item, file, r.report, ["name", "lat", "lon"], "a place")
+    coordinates = [_degrees(r, p, key, limit) for key, limit in (("lat", 90), ("lon", 180))]
+    if None in coordinates:
+        coordinates = [None, None]
+    return model.Place(p.get("name", str, default=""), *coordinates)
+
+
+def _degrees(r, p, key, limit):
+    """A latitude or longitude in decimal degrees, within ±limit."""
+    value = p.get(key, (int, float))
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            r.report.error(f"`{key}` must be a number of degrees, not {shown(value)}",
+                           p.file, p.key_line(key))
+        return None
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        r.report.error(f"`{key}` must be between -{limit} and {limit} degrees, not "
+                       f"{shown(value)}", p.file, p.key_line(key),
+                       hint="decimal degrees, north and east positive: lat: 51.05, lon: 3.72")
+        return None
+    return float(value)
 
 
 def _board(r, f, folder):
@@ -159,6 +196,7 @@ def _board(r, f, folder):
 
 def _colophon(r, f, folder):
     return dict(printer=f.get("printer", str, required=False, default=""),
+        publisher=f.get("publisher", str, required=False, default=""),
         **{key: f.markdown(key) for key in ("copyright", "scope", "mission", "sdgs")})
 
 
@@ -171,7 +209,8 @@ def _back_cover(r, f, folder):
         email=a.get("email", str, required=False, default="") if a else "",
         follow=f.get("follow", str, required=False, default=""),
         website=r.urls.get("website", ""),
-        social=tuple(f.get("social", list, required=False, default=[])))
+        social=tuple(f.get("social", list, required=False, default=[])),
+        logo=logo.read(r, f))
 
 
 @dataclass(frozen=True)
@@ -193,7 +232,7 @@ def _kind(name, fields, model_class, read):
 # Adding a kind: an entry here with its reader above, its template and stylesheet in
 # layout/chapters/ (imported by report.css), and a section in content/README.md.
 KINDS = {
-    "cover": _kind("cover", ["photo"], model.CoverChapter, _cover),
+    "cover": _kind("cover", ["photo", "logo"], model.CoverChapter, _cover),
     "online": _kind("online", ["text"], model.OnlineChapter, _online),
     "letter": _kind("letter", ["story", "signature"], model.LetterChapter, _letter),
     "domain": _kind("domain", ["colour", "opener", "intro", "sections"], model.DomainChapter,
@@ -203,8 +242,9 @@ KINDS = {
                       model.FinancesChapter, _finances),
     "locations": _kind("locations", ["provinces"], model.LocationsChapter, _locations),
     "board": _kind("board", ["groups"], model.BoardChapter, _board),
-    "colophon": _kind("colophon", ["printer", "copyright", "scope", "mission", "sdgs"],
+    "colophon": _kind("colophon", ["printer", "publisher", "copyright", "scope", "mission",
+                                   "sdgs"],
                       model.ColophonChapter, _colophon),
-    "back-cover": _kind("back-cover", ["partners", "address", "follow", "social"],
+    "back-cover": _kind("back-cover", ["partners", "address", "follow", "social", "logo"],
                         model.BackCoverChapter, _back_cover),
 }

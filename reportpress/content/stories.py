@@ -34,7 +34,7 @@ def key_figures(r, data, file):
         r.report.error("`key_figures` must be a list of figures", file, data.line)
         return model.KeyFigurePanel(())
     for item in items:
-        k = Fields(item, file, r.report, ["value", "label", "note", "parts"],
+        k = Fields(item, file, r.report, ["value", "label", "note", "parts", "previous"],
                    "a key figure")
         note = k.get("note", str, required=False)
         if note and note not in r.notes:
@@ -45,7 +45,7 @@ def key_figures(r, data, file):
             pf = Fields(p, file, r.report, ["value", "label"], "a part")
             parts.append(model.Part(pf.get("value", int, default=0), pf.markdown("label")))
         figure = model.KeyFigure(k.get("value", int, default=0), k.markdown("label"), note,
-                                 tuple(parts))
+                                 tuple(parts), k.get("previous", int, required=False))
         figure_line = k.line
         figures.append(figure)
         if parts and sum(p.value for p in parts) != figure.value:
