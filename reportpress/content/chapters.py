@@ -120,19 +120,105 @@ def _stories(r, f, folder):
     return dict(sections=stories.sections(r, f, folder))
 
 
+CHARTS = ("donut", "bar")  # the chart of the whole a finance chapter may choose
+
+
 def _finances(r, f, folder):
-    def entity(data, line, what):
-        e = Fields(data, f.file, r.report, ["name", "omzet", "subsidies", "total"], what)
-        return model.Entity(e.get("name", str, default=""), e.get("omzet", int, default=0),
-                            e.get("subsidies", int, default=0),
-                            e.get("total", int, default=0))
+    """Lines grouped as the report says, each entity's amounts per group, the whole."""
+    chart = f.get("chart", str, required=False, default="donut")
+    if chart not in CHARTS:
+        r.report.error(f"`chart` must be {' or '.join(CHARTS)}, not {shown(chart)}", f.file,
+                       f.key_line("chart"))
+        chart = "donut"
+    groups = _finance_groups(r, f)
     items = f.get("entities", list, default=[])
-    entities = [entity(d, ln, f"entity {i + 1}") for i, (d, ln) in
+    if isinstance(items, list) and not items:
+        r.report.error("`entities` lists no entity", f.file, f.key_line("entities"))
+    entities = [_entity(r, f, data, line, groups, f"entity {i + 1}") for i, (data, line) in
                 enumerate(zip(items, getattr(items, "item_lines", []), strict=False))]
-    grand = f.get("grand_total", dict, default=None)
-    return dict(entities=entities,
-        grand_total=entity(grand, f.key_line("grand_total"), "grand_total") if grand else None,
-        footnote=f.get("footnote", str, required=False, default=""))
+    grand = f.get("grand_total", dict, required=False)
+    footnote = f.get("footnote", str, required=False, default="")
+    marked = [line.label for g in groups for line in g.lines if line.marked]
+    if marked and not footnote:
+        r.report.error(f"{', '.join(marked)}: marked `footnote: true`, but the chapter has "
+                       "no `footnote:`", f.file, f.key_line("groups"))
+    return dict(groups=groups, entities=entities, chart=chart, footnote=footnote,
+                grand_total=_entity(r, f, grand, f.key_line("grand_total"), groups,
+                                    "grand_total") if grand is not None else None)
+
+
+def _finance_groups(r, f):
+    """The groups of lines (at least one); with several, each needs a label to be told by."""
+    items = f.get("groups", list, default=[])
+    if isinstance(items, list) and not items:
+        r.report.error("`groups` lists no group", f.file, f.key_line("groups"))
+    groups, ids = [], set()
+    for i, data in enumerate(items if isinstance(items, list) else []):
+        g = Fields(data, f.file, r.report, ["id", "label", "lines"], f"group {i + 1}")
+        gid = _finance_id(r, g, ids, "group", ("name",))
+        label = g.get("label", str, required=len(items) > 1, default="")
+        lines, line_ids = [], set()
+        raw = g.get("lines", list, default=[])
+        if isinstance(raw, list) and not raw:
+            r.report.error(f"group {i + 1} lists no line", f.file, g.key_line("lines"))
+        for j, line in enumerate(raw if isinstance(raw, list) else []):
+            lf = Fields(line, f.file, r.report, ["id", "label", "colour", "footnote"],
+                        f"line {j + 1} of group {i + 1}")
+            lines.append(model.FinanceLine(
+                _finance_id(r, lf, line_ids, "line", ("total",)), lf.get("label", str, default=""),
+                _palette_colour(r, lf), lf.get("footnote", bool, required=False, default=False)))
+        groups.append(model.FinanceGroup(gid, label, tuple(lines)))
+    return tuple(groups)
+
+
+def _finance_id(r, fields, seen, what, reserved):
+    """A group's or line's `id`, the key entities give its figures under: unique."""
+    value = fields.get("id", str, default="")
+    if value in reserved or value in seen:
+        r.report.error(f"{what} id `{value}` is " + (
+            "taken by the layout" if value in reserved else f"used by another {what}"),
+            fields.file, fields.key_line("id"))
+    seen.add(value)
+    return value
+
+
+def _palette_colour(r, fields):
+    name = fields.get("colour", str, default="")
+    colour = r.colours.get(name)
+    if name and not colour:
+        r.report.error(f"unknown colour `{name}` in {fields.what}", fields.file,
+                       fields.key_line("colour"),
+                       hint="the palette (`colours:` in report.yaml): " + ", ".join(r.colours))
+    return colour or model.Colour(name, 0, 0, 0, 100)  # (an error stops the build)
+
+
+def _entity(r, f, data, line, groups, what):
+    """An entity: its name and, under each group's id, an amount per line and the total."""
+    e = Fields(data, f.file, r.report, ["name", *(g.id for g in groups)], what)
+    name = e.get("name", str, default="")
+    what = f"{what} ({name})" if name else what
+    figures = []
+    for group in groups:
+        sub = e.sub(group.id, [*(line.id for line in group.lines), "total"],
+                    f"`{group.id}` of {what}")
+        if sub is None:  # (missing or not a mapping: reported; zeros keep the shape)
+            figures.append(model.Figures(group, (0,) * len(group.lines)))
+            continue
+        amounts = tuple(_amount(r, sub, line.id, required=True) or 0 for line in group.lines)
+        figures.append(model.Figures(
+            group, amounts, _amount(r, sub, "total", required=False),
+            tuple(sub.key_line(line.id) for line in group.lines), sub.key_line("total")))
+    return model.Entity(name, tuple(figures), e.line or line)
+
+
+def _amount(r, fields, key, required):
+    """A whole amount of 0 or more (an amount is what was received or spent: no sign)."""
+    value = fields.get(key, int, required=required)
+    if value is not None and value < 0:
+        r.report.error(f"`{key}` in {fields.what} must be 0 or more, not {value}", fields.file,
+                       fields.key_line(key))
+        return None
+    return value
 
 
 def _locations(r, f, folder):
@@ -238,7 +324,7 @@ KINDS = {
     "domain": _kind("domain", ["colour", "opener", "intro", "sections"], model.DomainChapter,
                     _domain),
     "stories": _kind("stories", ["sections"], model.StoriesChapter, _stories),
-    "finances": _kind("finances", ["entities", "grand_total", "footnote"],
+    "finances": _kind("finances", ["chart", "groups", "entities", "grand_total", "footnote"],
                       model.FinancesChapter, _finances),
     "locations": _kind("locations", ["provinces"], model.LocationsChapter, _locations),
     "board": _kind("board", ["groups"], model.BoardChapter, _board),

@@ -55,27 +55,52 @@ def check_photos_once(book, report):
 
 
 def check_figures(book, report):
-    """Totals that do not add up are warnings with both numbers; the stated total is printed."""
+    """Totals that do not add up are warnings with both numbers, on the line of the stated
+    figure; the stated figure is printed."""
     for chapter in book.chapters:
         if not isinstance(chapter, model.FinancesChapter):
             continue
         entities = list(chapter.entities)
         for entity in entities + ([chapter.grand_total] if chapter.grand_total else []):
-            if entity.computed_total != entity.stated_total:
-                report.warn(f"{entity.name}: omzet + subsidies = "
-                            f"{_n(entity.computed_total, book)}, stated total "
-                            f"{_n(entity.stated_total, book)} (the stated total is printed)",
-                            chapter.source)
-        grand = chapter.grand_total
-        if grand and entities:
-            for key in ("omzet", "subsidies", "stated_total"):
-                parts = sum(getattr(e, key) for e in entities)
-                if parts != getattr(grand, key):
-                    label = "total" if key == "stated_total" else key
-                    report.warn(f"{grand.name}: the entities’ {label} add up to "
-                                f"{_n(parts, book)}, stated {_n(getattr(grand, key), book)} "
-                                "(the stated figure is printed)",
-                                chapter.source)
+            for figures in entity.figures:
+                _check_total(entity, figures, chapter.source, book, report)
+        if chapter.grand_total and entities:
+            _check_whole(chapter, book, report)
+
+
+def _check_total(entity, figures, source, book, report):
+    if figures.stated_total is None or figures.stated_total == figures.computed_total:
+        return
+    labels = " + ".join(line.label for line in figures.group.lines)
+    report.warn(f"{_who(entity, figures)}: {labels} = {_n(figures.computed_total, book)}, "
+                f"stated total {_n(figures.stated_total, book)} (the stated total is printed)",
+                source, figures.total_line)
+
+
+def _check_whole(chapter, book, report):
+    """The grand total's every figure against the entities' figures added up."""
+    grand = chapter.grand_total
+    for g, stated in enumerate(grand.figures):
+        parts = [e.figures[g] for e in chapter.entities]
+        for i, line in enumerate(stated.group.lines):
+            _check_sum(grand, stated, line.label, sum(p.amounts[i] for p in parts),
+                       stated.amounts[i], stated.lines[i] if stated.lines else None,
+                       chapter.source, book, report)
+        if stated.stated_total is not None:
+            _check_sum(grand, stated, "totals", sum(p.total for p in parts),
+                       stated.stated_total, stated.total_line, chapter.source, book, report)
+
+
+def _check_sum(grand, figures, label, parts, stated, line, source, book, report):
+    if parts != stated:
+        report.warn(f"{_who(grand, figures)}: the entities’ {label} add up to "
+                    f"{_n(parts, book)}, stated {_n(stated, book)} (the stated figure is "
+                    "printed)", source, line)
+
+
+def _who(entity, figures):
+    """An entity's name, and its group's where the report has several."""
+    return f"{entity.name} ({figures.group.label})" if figures.group.label else entity.name
 
 
 def _n(value, book):
