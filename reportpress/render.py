@@ -70,6 +70,27 @@ def _subset_with_pinned_fonttools(font, to_unicode, hinting):
 
 weasyprint.pdf.fonts.Font.subset = _subset_with_pinned_fonttools
 
+# The no-break space, which fonts (Lato among them) draw with their plain space glyph. (The
+# narrow no-break space French sets has a glyph of its own in Lato, and keeps its text.)
+SPACE_LIKE = {"\u00a0"}
+_build_fonts_dictionary = weasyprint.pdf.build_fonts_dictionary
+
+
+def _plain_spaces_in_text(pdf, fonts, *args, **kwargs):
+    """WeasyPrint (checked against 70.0) records the text behind each glyph from its first
+    use in a document: where the first space a chunk sets is a no-break one (in an amount
+    like € 18.206.187), every plain space of that font would copy and read back as a
+    no-break space — and differently from a build in one piece. A space glyph's text is
+    therefore always the plain space."""
+    for font in fonts.values():
+        for glyph, text in font.to_unicode.items():
+            if text in SPACE_LIKE:
+                font.to_unicode[glyph] = " "
+    return _build_fonts_dictionary(pdf, fonts, *args, **kwargs)
+
+
+weasyprint.pdf.build_fonts_dictionary = _plain_spaces_in_text
+
 
 class RefusedURL(FatalURLFetchingError):
     """Content asked for something outside the project: the build stops."""
