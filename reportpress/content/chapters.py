@@ -57,7 +57,7 @@ def read(r, name, folder):
                ["kind", "title", "running_head", "closing_photo", "pages", "accept",
                 *entry.fields],
                f"{name}/chapter.yaml")
-    title = f.get("title", str, default=name)
+    title = f.text("title", default=name)
     pages = f.get("pages", int, required=False)
     if pages is not None and pages < 1:
         r.report.error(f"`pages` must be 1 or more, not {pages}", f.file,
@@ -65,7 +65,7 @@ def read(r, name, folder):
         pages = None
     common = dict(id=name, kind=kind, title=title, pages=pages, accept=stories.accept(r, f),
                   pages_line=f.key_line("pages") if pages else None,
-                  running_head=f.get("running_head", str, required=False, default=title),
+                  running_head=f.text("running_head", required=False, default=title),
                   source=r.rel(path),
                   closing=r.figure(f.sub("closing_photo", ["photo", "caption", "alt"],
                                             "closing_photo", required=False), f.file,
@@ -88,7 +88,7 @@ def _letter(r, f, folder):
     signature = f.sub("signature", ["name", "role"], "signature")
     return dict(story=story,
         signature_name=signature.get("name", str, default="") if signature else "",
-        signature_role=signature.get("role", str, required=False, default="")
+        signature_role=signature.text("role", required=False, default="")
         if signature else "")
 
 
@@ -107,10 +107,10 @@ def _domain(r, f, folder):
                               o.key_line("refer"))
         story = o.get("story", str, required=refer != "online", default=None)
         by = o.sub("by", ["name", "role"], "the opener's `by`")
-        opener = model.Opener(o.markdown("quote"), o.get("pointer", str, default=""),
+        opener = model.Opener(o.markdown("quote"), o.text("pointer", default=""),
                               refer, story,
                               by.get("name", str, default="") if by else "",
-                              by.get("role", str, required=False, default="") if by else "")
+                              by.text("role", required=False, default="") if by else "")
     return dict(colour=colour, opener=opener, intro=f.markdown("intro", block=True),
                 sections=stories.sections(r, f, folder))
 
@@ -131,7 +131,7 @@ def _finances(r, f, folder):
     grand = f.get("grand_total", dict, default=None)
     return dict(entities=entities,
         grand_total=entity(grand, f.key_line("grand_total"), "grand_total") if grand else None,
-        footnote=f.get("footnote", str, required=False, default=""))
+        footnote=f.text("footnote", required=False, default=""))
 
 
 def _locations(r, f, folder):
@@ -152,7 +152,7 @@ def _board(r, f, folder):
         for j, m in enumerate(g.get("members", list, default=[])):
             mf = Fields(m, f.file, r.report, ["name", "role"], f"member {j + 1}")
             members.append(model.Member(mf.get("name", str, default=""),
-                                        mf.get("role", str, required=False, default="")))
+                                        mf.text("role", required=False, default="")))
         groups.append(model.BoardGroup(g.get("name", str, default=""), tuple(members)))
     return dict(groups=groups)
 
@@ -169,7 +169,7 @@ def _back_cover(r, f, folder):
         address_lines=tuple(a.get("lines", list, default=[])) if a else (),
         phone=a.get("phone", str, required=False, default="") if a else "",
         email=a.get("email", str, required=False, default="") if a else "",
-        follow=f.get("follow", str, required=False, default=""),
+        follow=f.text("follow", required=False, default=""),
         website=r.urls.get("website", ""),
         social=tuple(f.get("social", list, required=False, default=[])))
 
