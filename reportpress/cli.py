@@ -36,7 +36,8 @@ def parser():
     p.add_argument("--content", type=Path, default=pipeline.PROJECT / "content", metavar="DIR",
                    help="content folder to build (default: content/)")
     p.add_argument("-o", "--output", type=Path, metavar="PATH",
-                   help="where to write the PDF (default: out/<output>.pdf from report.yaml)")
+                   help="where to write the PDF (default: out/<output>.pdf from report.yaml; "
+                        "with --all: the folder for them all)")
     p.add_argument("--html", type=Path, metavar="PATH",
                    help="also write the composed HTML here (to inspect or debug the layout)")
     p.add_argument("--edition", choices=pipeline.EDITIONS,
@@ -136,10 +137,10 @@ def build_all(args):
     ends; the exit code is the worst."""
     from . import content, pipeline
 
-    for option, given in (("-o", args.output), ("--html", args.html), ("--json", args.json)):
+    for option, given in (("--html", args.html), ("--json", args.json)):
         if given:
             raise ContentError([Problem(
-                f"{option} names one file; --all writes out/<output>.pdf for each edition",
+                f"{option} names one file; --all builds several editions",
                 hint="give --edition and --lang instead of --all for one")])
     book, _ = content.load(args.content)  # (its mistakes once, not once per edition)
     languages = [args.lang] if args.lang else list(book.languages)
@@ -168,6 +169,11 @@ def _build_one(args, language, edition):
 
     command = [sys.executable, str(PROJECT / "make_pdf.py"), "--content", str(args.content),
                "--edition", edition, "--lang", language]
+    if args.output:  # (a folder: each edition by its name in report.yaml's `output:`)
+        from . import content
+
+        name = content.load(args.content, language)[0].output_names[edition]
+        command += ["-o", str(Path(args.output) / f"{name}.pdf")]
     command += ["--strict"] * args.strict + ["--process-only"] * args.process_only
     command += ["--debug"] * args.debug
     done = subprocess.run(command, capture_output=True, text=True, check=False)
