@@ -100,8 +100,9 @@ def read(r, path, text, source, language):
         qr = dataclasses.replace(qr, text=q.get("text", str, default="") if q else "")
     for key, what in (("figure", source.figure), ("qr", source.qr and source.qr.text)):
         if key in header and not what:
-            r.report.error(f"`{key}:` is given in {source.source.name} (the story's main "
-                           "file): a translation gives only its texts", rel, f.key_line(key))
+            r.report.error(f"`{key}:` is not in {source.source.name}, the story's main file: "
+                           "a translation gives the texts of what is there, no more", rel,
+                           f.key_line(key), hint="add it to the main file first")
     stale(r, f, source, rel)
     if not body.strip():
         r.report.error("the story has no text", rel, body_line)
