@@ -146,7 +146,7 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
         return f"photo:{prepared[photo.path].name}"
 
     paged, layout_warnings = lay_out(book, log, edition, image_for,
-                                     options.chunk_cache if chunked else None,
+                                     chunk_cache(book, options) if chunked else None,
                                      options.laid_out)
     if chunked and not options.keep_workers:
         workers.stop_workers()
@@ -183,6 +183,13 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
                   lambda: compose.compose(book, edition, image_for),
                   check if preflight == "later" and edition == "print" else None, sources,
                   paged.findings, paged.accepted)
+
+
+def chunk_cache(book, options):
+    """Where the edition's chunks are kept: another language's in a folder of its own, for
+    its page map (where each chunk starts) is its own: French runs longer."""
+    main = not book.languages or book.language == book.languages[0]
+    return Path(options.chunk_cache) / ("" if main else book.language)
 
 
 def prepare_photos(book, edition):

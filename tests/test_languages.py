@@ -205,6 +205,15 @@ def test_a_figure_changed_in_one_language_is_reported_with_file_and_line(folder,
     assert any(w.startswith(expected) for w in _warnings(folder)), _warnings(folder)
 
 
+def test_a_figure_changed_in_a_yaml_text_is_reported_with_file_and_line(folder):
+    chapter = folder / "online" / "chapter.yaml"
+    edit(chapter, "Bekijk ze online.", "Bekijk ze online: 12 films.")
+    assert _warnings(folder) == [
+        f"content/online/chapter.yaml:{_line(chapter, 'fr: |-')}: `text` in online/chapter.yaml:"
+        " the figures differ between nl (12) and fr (none) (a figure is written once: check "
+        "both) [translation]"]
+
+
 def test_a_missing_text_and_a_missing_story_are_listed_at_once(folder, capsys):
     edit(folder / "opleiding" / "chapter.yaml", "title: {nl: Opleiding, fr: Formation}",
          "title: {nl: Opleiding}")

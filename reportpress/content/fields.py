@@ -113,7 +113,26 @@ class Fields:
                      self.key_line(key), rule=TRANSLATION,
                      hint=f"write it per language: `{key}: {{"
                      + ", ".join(f"{name}: …" for name in languages) + "}`")
+        self._same_figures(key, texts, lines, [o for o in checked if o != languages[0]])
         return texts.get(language) or None, lines.get(language, self.key_line(key))
+
+    def _same_figures(self, key, texts, lines, others):
+        """A figure in a text is written once: each translation says the same numbers."""
+        from collections import Counter
+
+        from .translations import figures
+
+        main = EDITION.get()[1][0]
+        if not isinstance(texts.get(main), str):
+            return
+        ours = Counter(figures(texts[main]))
+        for other in others:
+            if isinstance(texts.get(other), str) and Counter(figures(texts[other])) != ours:
+                self.report.warn(f"`{key}` in {self.what}: the figures differ between {main} "
+                                 f"({', '.join(sorted(ours.elements())) or 'none'}) and {other} "
+                                 f"({', '.join(sorted(figures(texts[other]))) or 'none'})",
+                                 self.file, lines.get(other, self.key_line(key)),
+                                 rule=TRANSLATION, hint="a figure is written once: check both")
 
     def number(self, key, default):
         """A number of report.yaml within its range (RANGES), or `default` (reported);
