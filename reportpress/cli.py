@@ -65,8 +65,10 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in COMMANDS:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
-    if _edition(argv) == "print":  # laid out by worker processes: the server they fork
-        processes.start_server()  # from loads WeasyPrint (1 s) while this one loads the rest
+    # laid out by worker processes: the server they fork from loads WeasyPrint (1 s) while
+    # this one loads the rest (--all: each edition's own process starts its own)
+    if _edition(argv) == "print" and "--all" not in argv:
+        processes.start_server()
     args = parser().parse_args(argv)
     processes.on_signals(_interrupt)
     try:
