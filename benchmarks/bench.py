@@ -218,9 +218,10 @@ def two_languages(content, target):
 
     shutil.copytree(content, target)
     report = (target / "report.yaml").read_text()
-    (target / "report.yaml").write_text(report.replace("language: nl", "languages: [nl, fr]")
-                                        .replace("  schooljaar: schooljaar 2021-2022",
-                                                 "  schooljaar: {nl: s, fr: s}"))
+    (target / "report.yaml").write_text(
+        report.replace("language: nl", "languages: [nl, fr]")
+        .replace("title: Jaarverslag 2022", "title: {nl: Jaarverslag 2022, fr: Rapport 2022}")
+        .replace("  schooljaar: schooljaar 2021-2022", "  schooljaar: {nl: s, fr: s}"))
 
     def both(data, key=None):
         if isinstance(data, dict):
@@ -232,8 +233,16 @@ def two_languages(content, target):
     for chapter in target.glob("*/chapter.yaml"):
         data = yaml.safe_load(chapter.read_text())
         chapter.write_text(yaml.safe_dump(both(data), allow_unicode=True, sort_keys=False))
-    for story in target.glob("*/*.md"):
-        shutil.copy(story, story.with_name(f"{story.stem}.fr.md"))
+    for story in target.glob("*/*.md"):  # (a translation gives only the texts)
+        _, header, body = story.read_text().split("---\n", 2)
+        data = yaml.safe_load(header)
+        texts = {"title": data["title"], "accept": data.get("accept"),
+                 "figure": {k: v for k, v in (data.get("figure") or {}).items()
+                            if k in ("caption", "alt")} or None,
+                 "qr": {"text": data["qr"]["text"]} if (data.get("qr") or {}).get("text")
+                 else None}
+        header = yaml.safe_dump({k: v for k, v in texts.items() if v}, allow_unicode=True)
+        story.with_name(f"{story.stem}.fr.md").write_text(f"---\n{header}---\n{body}")
     return target
 
 
