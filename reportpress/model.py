@@ -333,6 +333,8 @@ class Book:
     strings: dict = field(default_factory=dict)  # the layout's words (words.py)
     locale: str = "nl"  # Babel's name for `language` (nl, fr_BE …): how numbers are written
     currency: str = "EUR"  # amounts' currency (ISO 4217)
+    languages: tuple = ()  # the report's languages, the main one first; `language`: this
+    # edition's
 
     def spots(self):
         """[(ink name, CMYK alternate as fractions)] of the spot colours that print as such."""

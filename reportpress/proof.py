@@ -199,8 +199,9 @@ class Proofer:
 
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings
-            result = pipeline.build(self.content_dir, folder / "report.pdf", log=self._progress,
-                                    preflight="later", laid_out=draw_ahead)
+            result = pipeline.build(self.content_dir, pipeline.BuildOptions(
+                output=folder / "report.pdf", preflight="later", laid_out=draw_ahead),
+                log=self._progress)
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"

@@ -27,10 +27,13 @@ def _isolate_fonts(cache_dir):
     """Before WeasyPrint (and so fontconfig) loads: see only the fonts in fonts/."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     conf = cache_dir / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{cache_dir / 'fontconfig'}</cachedir>\n"
-        "  <config><rescan><int>0</int></rescan></config>\n</fontconfig>\n")
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+            f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{cache_dir / 'fontconfig'}</cachedir>\n"
+            "  <config><rescan><int>0</int></rescan></config>\n</fontconfig>\n")
+    if not conf.is_file() or conf.read_text() != text:  # (replaced whole: builds started
+        written = conf.with_name(f"fonts.conf.{os.getpid()}")  # at once, make_pdf.py --all,
+        written.write_text(text)  # read it while another writes it)
+        os.replace(written, conf)
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 

@@ -7,25 +7,33 @@ figures, `checks.py` what only the whole book can show.
 """
 from pathlib import Path
 
-from ..problems import Problems
-from . import checks, settings
+from ..problems import Problem, Problems
+from . import checks, settings, translations
 from .chapters import KINDS
+from .fields import EDITION
 from .files import Reader
 
-__all__ = ["KINDS", "load"]
+__all__ = ["KINDS", "Problem", "load"]
 
 
-def load(content_dir):
-    """Read content_dir into a model.Book. Returns (book, problems); raises ContentError."""
+def load(content_dir, language=None):
+    """Read content_dir into a model.Book in `language`, one of report.yaml's `languages`
+    (None: the main one): one Book per edition. Returns (book, problems); raises
+    ContentError."""
     content_dir = Path(content_dir).resolve()
     report = Problems()
     if not (content_dir / "report.yaml").is_file():
         report.error(f"no report.yaml in {content_dir}", hint="is this a content folder?")
         report.raise_if_errors()
-    book = settings.book(Reader(content_dir, report))
+    token = EDITION.set(EDITION.get())
+    try:
+        book = settings.book(Reader(content_dir, report), language)
+    finally:
+        EDITION.reset(token)
     report.raise_if_errors()
     checks.check_references(book, report)
     checks.check_figures(book, report)
     checks.check_photos_once(book, report)
+    translations.check_only_translated(book, report)
     report.raise_if_errors()
     return book, report

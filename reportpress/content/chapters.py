@@ -58,7 +58,7 @@ def read(r, name, folder):
                ["kind", "title", "running_head", "closing_photo", "pages", "accept",
                 *entry.fields],
                f"{name}/chapter.yaml")
-    title = f.get("title", str, default=name)
+    title = f.text("title", default=name)
     pages = f.get("pages", int, required=False)
     if pages is not None and pages < 1:
         r.report.error(f"`pages` must be 1 or more, not {pages}", f.file,
@@ -66,7 +66,7 @@ def read(r, name, folder):
         pages = None
     common = dict(id=name, kind=kind, title=title, pages=pages, accept=stories.accept(r, f),
                   pages_line=f.key_line("pages") if pages else None,
-                  running_head=f.get("running_head", str, required=False, default=title),
+                  running_head=f.text("running_head", required=False, default=title),
                   source=r.rel(path),
                   closing=r.figure(f.sub("closing_photo", ["photo", "caption", "alt"],
                                             "closing_photo", required=False), f.file,
@@ -89,7 +89,7 @@ def _letter(r, f, folder):
     signature = f.sub("signature", ["name", "role"], "signature")
     return dict(story=story,
         signature_name=signature.get("name", str, default="") if signature else "",
-        signature_role=signature.get("role", str, required=False, default="")
+        signature_role=signature.text("role", required=False, default="")
         if signature else "")
 
 
@@ -108,10 +108,10 @@ def _domain(r, f, folder):
                               o.key_line("refer"))
         story = o.get("story", str, required=refer != "online", default=None)
         by = o.sub("by", ["name", "role"], "the opener's `by`")
-        opener = model.Opener(o.markdown("quote"), o.get("pointer", str, default=""),
+        opener = model.Opener(o.markdown("quote"), o.text("pointer", default=""),
                               refer, story,
                               by.get("name", str, default="") if by else "",
-                              by.get("role", str, required=False, default="") if by else "")
+                              by.text("role", required=False, default="") if by else "")
     return dict(colour=colour, opener=opener, intro=f.markdown("intro", block=True),
                 sections=stories.sections(r, f, folder))
 
@@ -137,7 +137,7 @@ def _finances(r, f, folder):
     entities = [_entity(r, f, data, line, groups, f"entity {i + 1}") for i, (data, line) in
                 enumerate(zip(items, getattr(items, "item_lines", []), strict=False))]
     grand = f.get("grand_total", dict, required=False)
-    footnote = f.get("footnote", str, required=False, default="")
+    footnote = f.text("footnote", required=False, default="")
     marked = [line.label for g in groups for line in g.lines if line.marked]
     if marked and not footnote:
         r.report.error(f"{', '.join(marked)}: marked `footnote: true`, but the chapter has "
@@ -156,7 +156,7 @@ def _finance_groups(r, f):
     for i, data in enumerate(items if isinstance(items, list) else []):
         g = Fields(data, f.file, r.report, ["id", "label", "lines"], f"group {i + 1}")
         gid = _finance_id(r, g, ids, "group", ("name",))
-        label = g.get("label", str, required=len(items) > 1, default="")
+        label = g.text("label", required=len(items) > 1, default="")
         lines, line_ids = [], set()
         raw = g.get("lines", list, default=[])
         if isinstance(raw, list) and not raw:
@@ -165,7 +165,7 @@ def _finance_groups(r, f):
             lf = Fields(line, f.file, r.report, ["id", "label", "colour", "footnote"],
                         f"line {j + 1} of group {i + 1}")
             lines.append(model.FinanceLine(
-                _finance_id(r, lf, line_ids, "line", ("total",)), lf.get("label", str, default=""),
+                _finance_id(r, lf, line_ids, "line", ("total",)), lf.text("label", default=""),
                 _palette_colour(r, lf), lf.get("footnote", bool, required=False, default=False)))
         groups.append(model.FinanceGroup(gid, label, tuple(lines)))
     return tuple(groups)
@@ -195,7 +195,7 @@ def _palette_colour(r, fields):
 def _entity(r, f, data, line, groups, what):
     """An entity: its name and, under each group's id, an amount per line and the total."""
     e = Fields(data, f.file, r.report, ["name", *(g.id for g in groups)], what)
-    name = e.get("name", str, default="")
+    name = e.text("name", default="")
     what = f"{what} ({name})" if name else what
     figures = []
     for group in groups:
@@ -233,7 +233,7 @@ def _locations(r, f, folder):
             r.report.error(f"unknown colour `{colour_name}`", f.file, p.key_line("colour"),
                            hint="colours are defined in report.yaml")
         places = p.get("places", list, default=[])
-        provinces.append(model.Province(p.get("name", str, default=""), tuple(
+        provinces.append(model.Province(p.text("name", default=""), tuple(
             _place(r, f.file, item, item_line or line) for item, item_line in
             zip(places, getattr(places, "item_lines", [None] * len(places)), strict=False)),
             colour))
@@ -275,8 +275,8 @@ def _board(r, f, folder):
         for j, m in enumerate(g.get("members", list, default=[])):
             mf = Fields(m, f.file, r.report, ["name", "role"], f"member {j + 1}")
             members.append(model.Member(mf.get("name", str, default=""),
-                                        mf.get("role", str, required=False, default="")))
-        groups.append(model.BoardGroup(g.get("name", str, default=""), tuple(members)))
+                                        mf.text("role", required=False, default="")))
+        groups.append(model.BoardGroup(g.text("name", default=""), tuple(members)))
     return dict(groups=groups)
 
 
@@ -293,7 +293,7 @@ def _back_cover(r, f, folder):
         address_lines=tuple(a.get("lines", list, default=[])) if a else (),
         phone=a.get("phone", str, required=False, default="") if a else "",
         email=a.get("email", str, required=False, default="") if a else "",
-        follow=f.get("follow", str, required=False, default=""),
+        follow=f.text("follow", required=False, default=""),
         website=r.urls.get("website", ""),
         social=tuple(f.get("social", list, required=False, default=[])),
         logo=logo.read(r, f))

@@ -29,6 +29,7 @@ class Reader:
         self.unread = set()  # files that could not be read: what follows from them is not
         # report.yaml's settings, once read (chapters refer to them)
         self.colours, self.urls, self.notes = {}, {}, {}
+        self.language, self.languages = None, ()  # the edition's, and the report's
 
     def read_yaml(self, path):
         text = self.read_text(path)

@@ -5,28 +5,32 @@ import re
 
 from .. import model, words
 from . import chapters as chapter_kinds
-from .fields import RANGES, Fields, shown
+from .fields import EDITION, RANGES, Fields, shown
 
 
-def book(r):
-    """report.yaml read into a model.Book, with its chapters."""
+def book(r, language=None):
+    """report.yaml read into a model.Book in `language` (one of its languages; None: the
+    main one, the first), with its chapters."""
     path = r.dir / "report.yaml"
     data = r.read_yaml(path)
     if data is None:  # all else follows from it: its errors would only mislead
         r.report.raise_if_errors()
     f = Fields(data, r.rel(path), r.report, [
-        "title", "organisation", "year", "language", "currency", "output", "published",
-        "trim",
+        "title", "organisation", "year", "language", "languages", "currency", "output",
+        "published", "trim",
         "bleed_mm", "overprint_below_pt", "process_only",
         "binding", "urls", "colours", "notes", "chapters"], "report.yaml")
+    r.languages = languages(r, f)
+    r.language = edition_language(r, f, language)
+    EDITION.set((r.language, r.languages))  # (the texts below are read in it)
     trim = f.sub("trim", ["width_mm", "height_mm"], "trim")
     r.colours = colours(r, f)
     r.photos = r.photo_registry()
     book = model.Book(
-        title=f.get("title", str, default=""),
+        title=f.text("title", default=""),
         organisation=f.get("organisation", str, default=""),
         year=year(r, f),
-        language=f.get("language", str, default="nl"),
+        language=r.language,
         locale=locale(r, f),
         currency=currency(r, f),
         output_names=output_names(r, f),
@@ -43,22 +47,72 @@ def book(r):
         content_dir=r.dir,
         overprint_below_pt=overprint_below(r, f),
         process_only=f.get("process_only", bool, required=False, default=False),
+        languages=r.languages,
     )
     r.urls, r.notes = book.urls, book.notes
     if book.locale:  # (else reported: no language to choose strings by)
         book.strings = words.load(book.language, r.dir, r.report, r.read_yaml,
-                                  f.key_line("language"))
+                                  _languages_line(f), own=strings_file(r))
     book.chapters = chapter_kinds.read_all(r, f)
     return book
 
 
+def languages(r, f):
+    """The report's languages, the main one first: `languages: [nl, fr]`, or one
+    `language: nl`. Each must be a tag Babel knows (reported, else)."""
+    if "languages" not in f.data:
+        return (f.get("language", str, default="nl"),)
+    if "language" in f.data:
+        r.report.error("report.yaml gives both `language` and `languages`: keep one",
+                       f.file, f.key_line("language"),
+                       hint="`languages: [nl, fr]` (the first the main one)")
+    items = f.get("languages", list, default=[])
+    found = []
+    for item, line in zip(items, getattr(items, "item_lines", []), strict=False):
+        if not isinstance(item, str) or not words.babel_locale(item):
+            r.report.error(f"`languages`: {shown(item)} is no language tag (like nl, fr, en,"
+                           " de or nl-BE)", f.file, line,
+                           hint="the layout's words exist for: "
+                           + ", ".join(words.shipped_languages()))
+        elif item in found:
+            r.report.error(f"`languages` names {item} twice", f.file, line)
+        else:
+            found.append(item)
+    if not found and f.ok:
+        r.report.error("`languages` must name at least one language, e.g. [nl, fr]", f.file,
+                       f.key_line("languages"))
+        r.report.raise_if_errors()
+    return tuple(found)
+
+
+def edition_language(r, f, language):
+    """The language asked for (None: the main one), one the report is written in."""
+    if language is None or language in r.languages:
+        return language or r.languages[0]
+    r.report.error(f"no {language} edition: report.yaml names "
+                   + ", ".join(r.languages), f.file, _languages_line(f),
+                   hint="add it to `languages:` (and its texts)")
+    r.report.raise_if_errors()
+
+
+def _languages_line(f):
+    return f.key_line("languages" if "languages" in f.data else "language")
+
+
+def strings_file(r):
+    """The content's own strings (words.py): strings.yaml for the main language,
+    strings.<language>.yaml for each other."""
+    main = r.language == r.languages[0]
+    return r.dir / ("strings.yaml" if main else f"strings.{r.language}.yaml")
+
+
 def locale(r, f):
-    """Babel's locale for `language:` (how numbers are written), or "" (reported)."""
-    language = f.get("language", str, default="nl")
-    locale = words.babel_locale(language)
+    """Babel's locale for the edition's language (how numbers are written), or ""
+    (reported)."""
+    locale = words.babel_locale(r.language)
     if not locale:
-        r.report.error(f"`language` {shown(language)} is no language tag (like nl, fr,"
-                          " en, de or nl-BE)", f.file, f.key_line("language"),
+        r.report.error(f"`language` {shown(r.language)} is no language tag (like nl, fr,"
+                          " en, de or nl-BE)", f.file, _languages_line(f),
                           hint="the layout's words exist for: "
                           + ", ".join(words.shipped_languages()))
     return locale or ""
@@ -83,10 +137,15 @@ def year(r, f):
 
 
 def output_names(r, f):
+    """{edition: file name} in the edition's language: `print: {nl: …, fr: …}`; a name
+    given once is the main language's, and another's gets `-<language>` after it."""
     o = f.sub("output", ["print", "digital"], "output")
     names = {}
     for edition in ("print", "digital"):
         name = o.get(edition, str, default=edition) if o else edition
+        given = o.data.get(edition) if o else None
+        if not isinstance(given, dict) and r.language != r.languages[0]:
+            name = f"{name}-{r.language}"
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
             r.report.error(f"output.{edition} must be a plain file name "
                               "(letters, digits, - _ .)", f.file, o.key_line(edition))
@@ -184,11 +243,10 @@ def check_spots(r, colours, f):
 
 
 def notes(r, f):
+    """{key: footnote text}, each a text (per language in a report of several)."""
     notes = f.get("notes", dict, required=False, default={})
-    for key, text in notes.items():
-        if not isinstance(text, str):
-            r.report.error(f"note `{key}` must be text", f.file, notes.key_lines.get(key))
-    return dict(notes)
+    n = Fields(notes, f.file, r.report, list(notes), "notes")
+    return {key: n.text(key, default="") for key in notes}
 
 
 def _proportional(one, other):

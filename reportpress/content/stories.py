@@ -3,6 +3,7 @@ and the `accept:` entries stories and chapters may carry."""
 import re
 
 from .. import audit, model, prose
+from . import translations
 from .fields import STORY_ID, Fields
 
 
@@ -67,7 +68,7 @@ def story(r, folder, story_id, file, line):
     if not path.is_file():
         r.report.error(f"story `{story_id}` has no file {r.rel(path)}", file, line)
         return None
-    return read_story(r, path, story_id)
+    return translations.in_edition(r, path, read_story(r, path, story_id))
 
 
 def read_story(r, path, story_id):
@@ -87,7 +88,8 @@ def read_story(r, path, story_id):
         body_line = text[: end + 5].count("\n") + 1
         body = text[end + 5:]
     f = Fields(header, rel, r.report, ["title", "online", "interview", "figure", "qr",
-                                          "accept"], "the story header")
+                                          "accept"], "the story header",
+               written_in=r.languages[0] if r.languages else None)  # (translations: .fr.md)
     figure = r.figure(f.sub("figure", ["photo", "caption", "alt", "size"], "figure",
                                required=False), rel)
     qr = None
