@@ -255,12 +255,14 @@ class _Round:
 
 
 def _planned_pages(chunks, htmls, certain):
-    """{id: page} for the ids in a chapter of one page, by the flatplan (each chapter's
-    `pages:`), in chunks whose first page is certain."""
+    """{id: page} for the ids in a chapter of one page, and each chapter's own id (the page
+    it starts on: a contents list refers to it), by the flatplan (each chapter's `pages:`),
+    in chunks whose first page is certain."""
     found = {}
     for chunk, html, sure in zip(chunks, htmls, certain, strict=True):
         page = chunk.first_page
         for chapter in chunk.chapters if sure else ():
+            found[anchors.chapter(chapter.id)] = page
             if not chapter.pages:
                 break  # the pages of the chapters after it are not planned
             if chapter.pages == 1:

@@ -4,6 +4,7 @@ Python here only prepares values (Markdown to HTML, numbers in the report's lang
 and chart arcs as SVG); what the page looks like, and every word it adds, is decided in
 layout/ (the words in layout/strings/, see words.py).
 """
+import dataclasses
 import functools
 import math
 from pathlib import Path
@@ -71,6 +72,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         tint=tint,
         places_map=lambda chapter: places_map(chapter.map_groups()),
         logo_svg=logo_svg,
+        focus_position=focus_position,
     )
     env.globals.update(
         edition=edition,
@@ -83,6 +85,10 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
                             None),
         chunk=chunk,
         page_of=page_of if chunk else None,
+        spread_crop=lambda figure: spread_crop(
+            figure, book.trim_width_mm, book.trim_height_mm,
+            book.bleed_mm if edition == "print" else 0),
+        contents_entries=contents_entries,
     )
     return env.get_template("report.html").render(book=book)
 
@@ -199,3 +205,94 @@ def arc_path(start, share, radius=40, inner=26, centre=50):
 
     return (f"M {point(radius, a0)} A {radius} {radius} 0 {large} 1 {point(radius, a1)} "
             f"L {point(inner, a1)} A {inner} {inner} 0 {large} 0 {point(inner, a0)} Z")
+
+
+def focus_position(figure):
+    """A figure's focus as a CSS object-position: a crop keeps its subject in view."""
+    x, y = figure.focus
+    return f"{x:g}% {y:g}%"
+
+
+@functools.lru_cache(maxsize=64)
+def _pixels(path):
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.size
+
+
+SPREAD_HEIGHT = 0.5  # of the page: the photo across a spread, the story under it
+GUTTER_SAFE = 0.22  # of the page width: how far the subject stays from the spine
+MAX_ZOOM = 1.6  # how much more a photo may be enlarged to keep its subject off the spine
+
+
+@dataclasses.dataclass(frozen=True)
+class SpreadCrop:
+    """One photo across the top of a spread, in mm. The photo box runs from the left page's
+    outer bleed to the right page's, from the top bleed to `height` below the trim; the
+    image (`image_w` × `image_h`) stands at (`x`, `y`) in that box. Each page shows its
+    half from bleed edge to bleed edge (`half_w`: the press wants a photo that reaches the
+    trim to run on; at the spine that strip is the other half's, cut away in imposition):
+    the same image, moved by exactly one page width, so the halves meet at the spine."""
+
+    page_w: float
+    bleed: float
+    height: float
+    image_w: float
+    image_h: float
+    x: float
+    y: float
+    subject_off_gutter: bool  # the subject's centre at least GUTTER_SAFE from the spine
+
+    @property
+    def half_w(self):
+        return self.page_w + 2 * self.bleed
+
+    @property
+    def box_h(self):
+        return self.height + self.bleed
+
+    @property
+    def right_x(self):
+        """The image's left edge in the right page's half (which starts a bleed before the
+        spine, as the left half starts a bleed before the outer trim)."""
+        return round(self.x - self.page_w, 3)
+
+
+def spread_crop(figure, page_w, page_h, bleed):
+    """Where to place a figure across a spread: covering the box, its focus where an
+    object-position would put it, unless that is near the spine; then moved sideways (and
+    enlarged, up to MAX_ZOOM, where the photo has no width to spare) until it is not."""
+    iw, ih = _pixels(figure.photo.path)
+    box_w, box_h = 2 * page_w + 2 * bleed, page_h * SPREAD_HEIGHT + bleed
+    fx, fy = figure.focus[0] / 100, figure.focus[1] / 100
+    gutter, safe = bleed + page_w, page_w * GUTTER_SAFE
+    zoom = 1.0
+    while True:
+        scale = max(box_w / iw, box_h / ih) * zoom
+        w, h = iw * scale, ih * scale
+        ox = (w - box_w) * fx
+        subject = fx * w - ox
+        if abs(subject - gutter) < safe:  # to its side of the spine, `safe` away
+            target = gutter - safe if subject <= gutter else gutter + safe
+            ox = min(max(fx * w - target, 0), w - box_w)
+        off = abs(fx * w - ox - gutter) >= safe - 0.01
+        if off or zoom >= MAX_ZOOM:
+            break
+        zoom = min(MAX_ZOOM, zoom + 0.05)
+    oy = (h - box_h) * fy
+    return SpreadCrop(page_w, bleed, round(page_h * SPREAD_HEIGHT, 3), round(w, 3),
+                      round(h, 3), round(-ox, 3), round(-oy, 3), off)
+
+
+def contents_entries(book, holder, stories=False):
+    """[(chapter, [stories])] of the chapters a contents list names: every chapter with
+    pages of its own to find, but the covers and the one holding the list."""
+    skip = ("cover", "back-cover")
+    entries = []
+    for chapter in book.chapters:
+        if chapter.kind in skip or chapter is holder:
+            continue
+        sections = [s for s in getattr(chapter, "sections", []) if isinstance(s, model.Story)]
+        entries.append((chapter, sections if stories else []))
+    return entries

@@ -35,6 +35,8 @@ class Figure:
     caption: str
     alt: str
     size: str = ""  # "large": a photo-led story opening (the layout decides how large)
+    focus: tuple = (50.0, 50.0)  # the subject, in percent of the photo's width and height:
+    # where a crop keeps it (and, across a spread, off the gutter)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ class Story:
     figure: Figure | None = None
     qr: QRCode | None = None
     accept: tuple = ()  # of Acceptance
+    opening: str = ""  # how it opens (content/stories.OPENINGS); "": the standard heading
+    standfirst: str = ""  # Markdown: the lines under the title of a photo opening
+    quote: "OpeningQuote | None" = None  # the large quote of a text-only opening
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class Opener:
     story: str | None
     by_name: str = ""  # who said the quote
     by_role: str = ""
+    photo: Figure | None = None  # a full-bleed photo on the left page, the quote on a panel
 
 
 @dataclass
@@ -133,6 +139,7 @@ class LetterChapter(Chapter):
 class OnlineChapter(Chapter):
     text: str = ""
     url: str = ""
+    contents: "Contents | None" = None  # the report's contents, on the same page
 
 
 @dataclass(frozen=True)
@@ -347,7 +354,7 @@ class Book:
         photo is counted even where the layout needs no page for it.)"""
         seen = []
         for chapter in self.chapters:
-            figures = [getattr(chapter, "photo", None)]
+            figures = [getattr(chapter, "photo", None), opener_photo(chapter)]
             figures += [s.figure.photo for s in getattr(chapter, "sections", [])
                         if isinstance(s, Story) and s.figure]
             if chapter.closing:
@@ -376,3 +383,23 @@ def rounded_shares(values):
     for i in by_remainder[: 100 - sum(shares)]:
         shares[i] += 1
     return shares
+
+
+@dataclass(frozen=True)
+class OpeningQuote:
+    """The large quote a text-only story opening leads with, and who said it."""
+    text: str  # Markdown, without quote marks (the layout sets the language's)
+    by_name: str = ""
+    by_role: str = ""
+
+
+@dataclass(frozen=True)
+class Contents:
+    """A contents list: the chapters with their pages (computed), optionally the stories."""
+    stories: bool = False
+
+
+def opener_photo(chapter):
+    """The photo of a chapter's opener, or None."""
+    opener = getattr(chapter, "opener", None)
+    return opener.photo.photo if opener and opener.photo else None

@@ -36,8 +36,10 @@ def test_the_layout_audit_finds_nothing_in_the_print_edition(build):
     """Issue 16: the 2022 report passes the audit by its layout, accepting nothing; the
     build's findings come as data (--json), preflight's with their check and page."""
     assert [f for f in build.findings if f["kind"] == "audit"] == []
-    assert sorted((f["check"], f["page"]) for f in build.findings
-                  if f["kind"] == "preflight") == [("images", 1), ("images", 6)]  # < 300 ppi
+    # (photos across a page or a spread have under 300 ppi: warnings, not errors)
+    preflight = [f for f in build.findings if f["kind"] == "preflight"]
+    assert {(f["check"], f["level"]) for f in preflight} == {("images", "warning")}
+    assert {1, 6} <= {f["page"] for f in preflight}
 
 
 def test_every_chapter_and_story_title_is_printed(build):
@@ -119,7 +121,7 @@ def test_shares_are_computed_from_the_figures(build):
     """The finance spread: the whole on the left page, the entities on the right, each
     line's share computed (rounded to add up to 100) and the stated totals printed."""
     finances = next(c for c in build.book.chapters if isinstance(c, model.FinancesChapter))
-    page = page_of(build, finances.title)
+    page = page_of(build, finances.title, after=2)  # (the contents, on page 2, names it)
     assert page % 2 == 0  # a left page: the spread faces
     left, right = (re.sub(r"\s+", " ", build.pages[p - 1]) for p in (page, page + 1))
     for entity, text in [*((e, right) for e in finances.entities),

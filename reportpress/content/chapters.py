@@ -80,8 +80,11 @@ def _cover(r, f, folder):
 
 
 def _online(r, f, folder):
+    c = f.sub("contents", ["stories"], "contents", required=False)
+    contents = model.Contents(c.get("stories", bool, required=False, default=False)) if c \
+        else None
     return dict(text=f.markdown("text", block=True),
-                               url=r.urls.get("online", ""))
+                               url=r.urls.get("online", ""), contents=contents)
 
 
 def _letter(r, f, folder):
@@ -99,7 +102,7 @@ def _domain(r, f, folder):
     if colour_name and not colour:
         r.report.error(f"unknown colour `{colour_name}`", f.file, f.key_line("colour"),
                           hint="colours are defined in report.yaml")
-    o = f.sub("opener", ["quote", "by", "pointer", "refer", "story"], "opener")
+    o = f.sub("opener", ["quote", "by", "pointer", "refer", "story", "photo"], "opener")
     opener = None
     if o:
         refer = o.get("refer", str, default="page")
@@ -111,7 +114,10 @@ def _domain(r, f, folder):
         opener = model.Opener(o.markdown("quote"), o.text("pointer", default=""),
                               refer, story,
                               by.get("name", str, default="") if by else "",
-                              by.text("role", required=False, default="") if by else "")
+                              by.text("role", required=False, default="") if by else "",
+                              r.figure(o.sub("photo", ["photo", "alt", "focus"],
+                                             "the opener's `photo`", required=False),
+                                       f.file, caption=False))
     return dict(colour=colour, opener=opener, intro=f.markdown("intro", block=True),
                 sections=stories.sections(r, f, folder))
 
@@ -319,7 +325,7 @@ def _kind(name, fields, model_class, read):
 # layout/chapters/ (imported by report.css), and a section in content/README.md.
 KINDS = {
     "cover": _kind("cover", ["photo", "logo"], model.CoverChapter, _cover),
-    "online": _kind("online", ["text"], model.OnlineChapter, _online),
+    "online": _kind("online", ["text", "contents"], model.OnlineChapter, _online),
     "letter": _kind("letter", ["story", "signature"], model.LetterChapter, _letter),
     "domain": _kind("domain", ["colour", "opener", "intro", "sections"], model.DomainChapter,
                     _domain),

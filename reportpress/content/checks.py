@@ -43,7 +43,7 @@ def check_photos_once(book, report):
     figures and closing photos together)."""
     placed = {}
     for chapter in book.chapters:
-        photos = [getattr(chapter, "photo", None)]
+        photos = [getattr(chapter, "photo", None), model.opener_photo(chapter)]
         photos += [s.figure.photo for s in getattr(chapter, "sections", [])
                    if isinstance(s, model.Story) and s.figure]
         photos += [chapter.closing.photo] if chapter.closing else []

@@ -167,7 +167,21 @@ class Reader:
                               f"not {shown(size)}", file, fig.key_line("size"))
             size = ""
         return model.Figure(photo, fig.markdown("caption", required=caption),
-                            fig.get("alt", str, required=False, default=""), size)
+                            fig.get("alt", str, required=False, default=""), size,
+                            self.focus(fig))
+
+    def focus(self, fig):
+        """`focus: [x%, y%]`: where the photo's subject is, as percentages of its width and
+        height (a crop keeps it in view); the middle when not given."""
+        value = fig.get("focus", list, required=False)
+        if value is None:
+            return (50.0, 50.0)
+        found = [_percent(v) for v in value]
+        if len(found) != 2 or None in found:
+            self.report.error(f"`focus` must be two percentages like [30%, 60%] (across, "
+                              f"down), not {shown(value)}", fig.file, fig.key_line("focus"))
+            return (50.0, 50.0)
+        return tuple(found)
 
     def photo(self, photo_id, file, line):
         if photo_id not in self.photos and self.rel(self.dir / "photos.yaml") in self.unread:
@@ -179,3 +193,16 @@ class Reader:
                               else "photos are listed in photos.yaml")
             return None
         return self.photos[photo_id]
+
+
+def _percent(value):
+    """0–100 from `40%` or `40` (None when it is not such a number)."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        value = value.strip()[:-1]
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value <= 100 else None

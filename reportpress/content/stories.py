@@ -4,8 +4,17 @@ import re
 
 from .. import audit, model, prose
 from . import translations
-from .fields import STORY_ID, Fields
+from .fields import STORY_ID, Fields, shown
 
+# How a story may open (`opening:` in its header; "" the standard heading), and what each
+# needs: a photo opening its figure, a quote opening its quote.
+OPENINGS = {
+    "photo": "a full-width photo above the title, with the standfirst",
+    "photo-page": "a photo filling the left page of a spread, the story on the right page",
+    "spread": "one photo across the top of a spread, the story under it",
+    "quote": "no photo: a large quote, then the title",
+}
+NEEDS_PHOTO = ("photo", "photo-page", "spread")
 
 def sections(r, f, folder):
     items = f.get("sections", list, default=[])
@@ -88,9 +97,10 @@ def read_story(r, path, story_id):
         body_line = text[: end + 5].count("\n") + 1
         body = text[end + 5:]
     f = Fields(header, rel, r.report, ["title", "online", "interview", "figure", "qr",
-                                          "accept"], "the story header",
+                                          "accept", "opening", "standfirst", "quote"],
+               "the story header",
                written_in=r.languages[0] if r.languages else None)  # (translations: .fr.md)
-    figure = r.figure(f.sub("figure", ["photo", "caption", "alt", "size"], "figure",
+    figure = r.figure(f.sub("figure", ["photo", "caption", "alt", "size", "focus"], "figure",
                                required=False), rel)
     qr = None
     q = f.sub("qr", ["url", "text", "unconfirmed"], "qr", required=False)
@@ -114,7 +124,39 @@ def read_story(r, path, story_id):
         id=story_id, title=f.markdown("title") or story_id, body=body, source=rel,
         body_line=body_line, online=f.get("online", bool, required=False, default=False),
         interview=f.get("interview", bool, required=False, default=False),
-        figure=figure, qr=qr, accept=accept(r, f))
+        figure=figure, qr=qr, accept=accept(r, f), **opening(r, f, figure))
+
+
+def opening(r, f, figure):
+    """The story's opening (`opening:`), its standfirst and quote, each checked against
+    what the opening needs."""
+    kind = f.get("opening", str, required=False, default="")
+    if kind and kind not in OPENINGS:
+        r.report.error(f"`opening` must be one of: {', '.join(OPENINGS)} (not {shown(kind)})",
+                       f.file, f.key_line("opening"),
+                       hint="; ".join(f"{k}: {what}" for k, what in OPENINGS.items()))
+        kind = ""
+    if kind in NEEDS_PHOTO and "figure" not in f.data and f.ok:
+        r.report.error(f"`opening: {kind}` needs a photo: give the story a `figure:`",
+                       f.file, f.key_line("opening"))
+    quote = None
+    q = f.sub("quote", ["text", "by"], "the opening quote", required=kind == "quote")
+    if q:
+        by = q.sub("by", ["name", "role"], "the quote's `by`", required=False)
+        quote = model.OpeningQuote(q.markdown("text"),
+                                   by.get("name", str, default="") if by else "",
+                                   by.get("role", str, required=False, default="") if by else "")
+        if kind != "quote":
+            r.report.error("a `quote:` is printed only with `opening: quote`", f.file,
+                           f.key_line("quote"))
+    standfirst = f.markdown("standfirst", required=False)
+    if standfirst and kind not in (*NEEDS_PHOTO, "quote"):
+        r.report.error("a `standfirst:` is printed only with an `opening:`", f.file,
+                       f.key_line("standfirst"))
+    if kind in NEEDS_PHOTO and figure and figure.size:
+        r.report.error(f"`size` does not go with `opening: {kind}` (the opening sizes the "
+                       "photo)", f.file, f.key_line("opening"))
+    return dict(opening=kind, standfirst=standfirst, quote=quote)
 
 
 def accept(r, f):
