@@ -6,19 +6,25 @@ chapter, story and opener quote landed). The templates that write each:
 
     chapter-<chapter id>   the <section> of a chapter        layout/chapters/*.html
     story-<story id>       the <article> of a story          layout/components/story.html
+                           (and the letter's heading)        layout/chapters/letter.html
     opener-<chapter id>    an opener's quote page            layout/components/opener.html
     online-qr              the inside cover's QR code        layout/chapters/online.html
     chunk-end              where a chunk's own pages end     layout/components/chunk.html
 
 and a page reference (layout/components/page-ref.html) is either left to the layout,
 `<a class="page-ref" href="#TARGET"></a>`, or written out by the code,
-`<span class="page-ref" data-target="TARGET">N</span>`.
+`<span class="page-ref" data-target="TARGET">N</span>`. The templates write all of these
+through this module (compose.py gives it to them as `anchors`), so the two sides cannot
+drift apart.
 """
 import re
+
+from markupsafe import Markup
 
 CHAPTER, STORY, OPENER = "chapter-", "story-", "opener-"
 ONLINE_QR = "online-qr"
 CHUNK_END = "chunk-end"
+CHUNK_LEAD = "chunk-lead"  # the lead page before a chunk that starts on a left page
 CHUNK = "chunk-"  # the ids of the pages a chunk lays out around itself (dropped again)
 
 LEFT_TO_LAYOUT = re.compile(r'<a class="page-ref" href="#([^"]+)"')
@@ -41,6 +47,16 @@ def opener(chapter_id):
 def named(anchor, kind):
     """The chapter or story id an anchor names (`kind`: CHAPTER, STORY, OPENER), or None."""
     return anchor.removeprefix(kind) if anchor.startswith(kind) else None
+
+
+def left_to_layout_markup(target):
+    """A page reference the layout fills in (page.css: `target-counter`)."""
+    return Markup('<a class="page-ref" href="#{}"></a>').format(target)
+
+
+def written_out_markup(target, page):
+    """A page reference written out from the page map (checked after layout)."""
+    return Markup('<span class="page-ref" data-target="{}">{}</span>').format(target, int(page))
 
 
 def ids_in(html):

@@ -14,7 +14,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import PROJECT, content, images, maps, model, prose, words
+from . import PROJECT, anchors, content, images, maps, model, prose, words
 
 LAYOUT_DIR = PROJECT / "layout"
 
@@ -75,6 +75,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         focus_position=focus_position,
     )
     env.globals.update(
+        anchors=anchors,
         edition=edition,
         t=words.translator(book.strings),
         template_of=lambda chapter: content.KINDS[chapter.kind].template,
