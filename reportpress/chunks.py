@@ -4,8 +4,18 @@ WeasyPrint lays a document out in one process, page after page; most of that tim
 balancing two columns. A chunk is a run of chapters from one opener to the next: it is laid
 out as a document of its own (compose.compose(chunk=…)), numbered from its first page, and
 written to a PDF of its own, cached under a hash of everything it depends on (its HTML,
-which holds its first page number and the page numbers it refers to, and the layout, fonts,
-profiles and code). The chunks' pages are then merged into one PDF.
+which holds its first page number and the page numbers it refers to, the stylesheets that
+can apply to it, and the fonts, profiles and code). The chunks' pages are then merged into
+one PDF.
+
+What of layout/ a chunk depends on: its templates and words only through its HTML (which is
+in the key), and of its stylesheets only those with a rule that can match an element of its
+HTML (`Stylesheets`): a change to components/key-figures.css lays out again only the chunks
+with key figures. A stylesheet is taken to apply to every chunk unless each of its rules is
+a plain style rule whose every selector names a class or id outside any parentheses (an
+element without that class or id cannot match it, whatever else the selector says); an
+at-rule (@page, @font-face, @media, @import, …) or a selector without one (`*`, `p`, `:root`)
+makes the whole file count for every chunk. Any other file in layout/ counts for all.
 
 A chunk's first page comes from the page counts of the chunks before it: from the last
 build's page map (pagemap-<edition>.json in the cache), else from the flatplan (the
@@ -18,9 +28,12 @@ and page numbers as one document (tests/test_chunks.py).
 import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import hashlib
+import html as html_text
 import json
 import os
+import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +43,8 @@ from .errors import LayoutError
 from .output import write_atomically
 from .problems import Problem
 
-# What a chunk's PDF depends on besides its HTML.
-DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
+# What a chunk's PDF depends on besides its HTML and layout/ (its stylesheets: Stylesheets).
+DEPENDENCIES = [PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
                   for name in ("render.py", "chunks.py", "overflow.py", "audit.py", "engine.py",
@@ -148,7 +161,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     printed = edition == "print"
     job = Job(render_args, edition, published, book.language,
               book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else ())
-    layout = _Round(compose_html, _fingerprint(job), cache_dir, job)
+    layout = _Round(compose_html, _fingerprint(job, render_args[0]), cache_dir, job,
+                    Stylesheets(render_args[0]))
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
         laid, written_out, keys, htmls = layout.run(chunks, counts, certain, page_of,
@@ -178,9 +192,9 @@ class _Round:
     page map when it has it, else from the flatplan where it tells (a chapter of one page),
     else the chunk waits until the other chunk is laid out."""
 
-    def __init__(self, compose_html, fingerprint, cache_dir, job):
+    def __init__(self, compose_html, fingerprint, cache_dir, job, stylesheets):
         self.compose_html, self.fingerprint = compose_html, fingerprint
-        self.cache_dir, self.job = cache_dir, job
+        self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
 
     def run(self, chunks, counts, certain, page_of, edited, log):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
@@ -197,7 +211,7 @@ class _Round:
             written_out[i] = {target: known[target] for target in targets}
             if anchors.written_out(htmls[i]) != written_out[i]:  # numbers learnt since
                 htmls[i] = self._compose(chunks[i], written_out[i])
-            keys[i] = _key(htmls[i], self.fingerprint)
+            keys[i] = _key(htmls[i], self.fingerprint, self.stylesheets)
             laid[i] = _cached(self.cache_dir, keys[i])
             if laid[i]:
                 known.update(laid[i].anchors)
@@ -370,11 +384,12 @@ def _render_chunk(html, first_page, lead, stem, job):
     return laid
 
 
-def _key(html, fingerprint):
-    return hashlib.sha256(fingerprint + html.encode()).hexdigest()[:32]
+def _key(html, fingerprint, stylesheets):
+    return hashlib.sha256(fingerprint + stylesheets.digest(html)
+                          + html.encode()).hexdigest()[:32]
 
 
-def _fingerprint(job):
+def _fingerprint(job, layout_dir):
     digest = hashlib.sha256(f"{job.edition} {job.published} {job.overprint_below} "
                             f"{job.spots} {engine.fingerprint()}".encode())
     for dependency in DEPENDENCIES:
@@ -382,7 +397,99 @@ def _fingerprint(job):
         for file in files:
             if file.is_file():
                 digest.update(str(file.relative_to(PROJECT)).encode() + file.read_bytes())
+    layout_dir = Path(layout_dir)
+    for file in sorted(layout_dir.rglob("*")):  # what reaches a chunk other than its HTML
+        if file.is_file() and not _through_html_or_styles(file.relative_to(layout_dir)):
+            digest.update(b"layout/" + str(file.relative_to(layout_dir)).encode()
+                          + file.read_bytes())
     return digest.digest()
+
+
+def _through_html_or_styles(relative):
+    """A stylesheet (Stylesheets), a template or the layout's words (they reach a chunk
+    only through its HTML: compose.py reads them, the renderer never does)."""
+    return (relative.suffix in (".css", ".html")
+            or (relative.parts[0] == "strings" and relative.suffix == ".yaml"))
+
+
+class Stylesheets:
+    """layout/'s stylesheets, each with what an element needs for one of its rules to
+    match it: `digest(html)` hashes those that can apply to the HTML (see the module's
+    docstring)."""
+
+    def __init__(self, layout_dir):
+        self.sheets = []  # (name, bytes, [frozenset of the tokens a selector needs] or None)
+        layout_dir = Path(layout_dir)
+        for file in sorted(layout_dir.rglob("*.css")):
+            body = file.read_bytes()
+            self.sheets.append((str(file.relative_to(layout_dir)).encode(), body,
+                                _selector_needs(body)))
+
+    def applying(self, html):
+        """The names of the stylesheets that can apply to the HTML."""
+        tokens = _tokens(html)
+        return [name for name, _, needs in self.sheets
+                if needs is None or any(need <= tokens for need in needs)]
+
+    def digest(self, html):
+        applying = set(self.applying(html))
+        digest = hashlib.sha256()
+        for name, body, _ in self.sheets:
+            if name in applying:
+                digest.update(len(name).to_bytes(4, "big") + name
+                              + len(body).to_bytes(8, "big") + body)
+        return digest.digest()
+
+
+_ATTRIBUTE = re.compile(r"""\b(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                        re.IGNORECASE)
+
+
+def _tokens(html):
+    """Every class and id an element of the HTML may have (lower case: matched without
+    regard to case, which can only find more). Read loosely, so more rather than fewer:
+    text that looks like an attribute counts too."""
+    found = set()
+    for match in _ATTRIBUTE.finditer(html):
+        value = html_text.unescape(next(group for group in match.groups() if group is not None))
+        found.update(value.lower().split())
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _selector_needs(body):
+    """[frozenset of the classes and ids a selector names outside parentheses] for every
+    selector of every rule of a stylesheet, or None: a rule that can apply anywhere (an
+    at-rule, a selector naming none, anything not read as plain CSS)."""
+    import tinycss2
+
+    try:
+        rules = tinycss2.parse_stylesheet(body.decode("utf-8"), skip_comments=True,
+                                          skip_whitespace=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    needs = []
+    for rule in rules:
+        if rule.type != "qualified-rule":  # @-rules, parse errors
+            return None
+        selector = set()
+        for previous, token in zip([None, *rule.prelude], rule.prelude):
+            if token.type == "literal" and token.value == ",":
+                if not selector:
+                    return None
+                needs.append(frozenset(selector))
+                selector = set()
+            elif token.type == "hash" and token.is_identifier:
+                selector.add(token.value.lower())
+            elif (token.type == "ident" and previous is not None
+                  and previous.type == "literal" and previous.value == "."):
+                selector.add(token.value.lower())
+            # (blocks, :not(…), :is(…), [attr]: one token each, what is inside only
+            # narrows what the selector matches)
+        if not selector:
+            return None
+        needs.append(frozenset(selector))
+    return needs
 
 
 def _remember(cache_dir, edition, runs, counts, anchors, keys):
