@@ -473,16 +473,15 @@ def _selector_needs(body):
         if rule.type != "qualified-rule":  # @-rules, parse errors
             return None
         selector = set()
-        for previous, token in zip([None, *rule.prelude], rule.prelude):
+        for previous, token in zip([None, *rule.prelude], rule.prelude, strict=False):
             if token.type == "literal" and token.value == ",":
                 if not selector:
                     return None
                 needs.append(frozenset(selector))
                 selector = set()
-            elif token.type == "hash" and token.is_identifier:
-                selector.add(token.value.lower())
-            elif (token.type == "ident" and previous is not None
-                  and previous.type == "literal" and previous.value == "."):
+            elif ((token.type == "hash" and token.is_identifier)  # #id
+                  or (token.type == "ident" and previous is not None  # .class
+                      and previous.type == "literal" and previous.value == ".")):
                 selector.add(token.value.lower())
             # (blocks, :not(…), :is(…), [attr]: one token each, what is inside only
             # narrows what the selector matches)
