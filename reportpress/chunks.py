@@ -135,13 +135,17 @@ def split(chapters):
 
 
 def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
-            laid_out=None):
+            laid_out=None, view=None, first_laid_out=None):
     """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML
     with the page references to targets in `page_of` written out (the others are left to
     its layout); `render_args` are render.render's arguments after the HTML.
     `laid_out(laid)` is told each chunk (laid out anew or from the cache), once all are
     known good, before they are merged (the proof has the pages it has not drawn yet
-    drawn meanwhile)."""
+    drawn meanwhile). `view` (a page number; the proof, after a save to the layout): the
+    chunk that holds that page is laid out first, the others nearest first, and
+    `first_laid_out(laid, first_page)` is told it as soon as it is laid out anew (its
+    pages numbered as the last build's page map has them: the page numbers may still
+    move, and nothing else is known yet)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
@@ -158,6 +162,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     certain = [all(known[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
     edited = max(range(len(runs)), key=lambda i: _last_edit(runs[i], book.content_dir))
+    if view is not None:
+        edited = _holding(_plan(runs, counts), counts, view, edited)
     printed = edition == "print"
     job = Job(render_args, edition, published, book.language,
               book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else ())
@@ -166,7 +172,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
         laid, written_out, keys, htmls = layout.run(chunks, counts, certain, page_of,
-                                                    edited, log)
+                                                    edited, log, view is not None,
+                                                    first_laid_out)
+        first_laid_out = None  # (the first round's only)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -196,10 +204,13 @@ class _Round:
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
 
-    def run(self, chunks, counts, certain, page_of, edited, log):
+    def run(self, chunks, counts, certain, page_of, edited, log, nearest=False,
+            first_laid_out=None):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
         The `edited` one is composed first and, when it can be, laid out while the others
-        are composed (a rebuild after an edit: it is the one to lay out)."""
+        are composed (a rebuild after an edit: it is the one to lay out). `nearest`: the
+        others go nearest to it first (it is the one in view), and `first_laid_out(laid,
+        first_page)` is told it as soon as it is laid out anew."""
         known = dict(page_of)
         count = len(chunks)
         laid, written_out, keys = [None] * count, [None] * count, [None] * count
@@ -244,8 +255,8 @@ class _Round:
                 ready = list(waiting)  # a guess now, the next round has the numbers
                 known.update({target: 0 for i in ready for target in refer[i]
                               if target not in known})
-            for i in sorted(ready, key=lambda i: (i not in needed, -counts[i],
-                                                  -len(htmls[i]))):
+            for i in sorted(ready, key=lambda i: (i not in needed, abs(i - edited))
+                            if nearest else (i not in needed, -counts[i], -len(htmls[i]))):
                 waiting.discard(i)
                 start(i, refer[i])
             if running:
@@ -254,6 +265,8 @@ class _Round:
                     i = running.pop(future)
                     laid[i] = _result(future)
                     known.update(laid[i].anchors)
+                    if i == edited and first_laid_out and laid[i].pdf:
+                        first_laid_out(laid[i], chunks[i].first_page)
         if submitted:
             log(f"  laid out {submitted} of {count} chunks")
         return laid, written_out, keys, htmls
@@ -266,6 +279,15 @@ class _Round:
         if own & anchors.written_out(html).keys():
             html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
         return html
+
+
+def _holding(chunks, counts, page, otherwise):
+    """The index of the chunk that holds `page` (its lead page: the chunk after it), or
+    `otherwise` when none does."""
+    for index, (chunk, count) in enumerate(zip(chunks, counts, strict=True)):
+        if page < chunk.first_page + count:
+            return index
+    return otherwise
 
 
 def _planned_pages(chunks, htmls, certain):

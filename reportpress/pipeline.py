@@ -90,7 +90,7 @@ def check_output(path, content_dir, option="-o"):
 
 def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
           preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE, laid_out=None,
-          keep_workers=True, process_only=False):
+          keep_workers=True, process_only=False, view=None, first_laid_out=None):
     """Build one edition of the report; raises ContentError / LayoutError for the user's
     mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
     edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
@@ -101,7 +101,10 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     `laid_out(pdf, sources)`: told each chunk (its PDF and its pages'
     `Result.page_sources`), laid out anew or from the cache, while the chunks are merged.
     Without `keep_workers` (a build run once), the layout workers stop as soon as the
-    chunks are laid out. `process_only`: spot colours print as their CMYK alternates."""
+    chunks are laid out. `process_only`: spot colours print as their CMYK alternates.
+    `view` (a page number) and `first_laid_out(pdf, first_page, sources)`: the chunk
+    holding that page is laid out first and told as soon as it is, before the others are
+    known (the proof shows it at once after a save to the layout; chunks.lay_out)."""
     if chunked is None:
         chunked = edition == "print"
     if chunked:
@@ -131,7 +134,8 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         return f"photo:{prepared[photo.path].name}"
 
     paged, layout_warnings = lay_out(book, log, edition, image_for,
-                                     chunk_cache if chunked else None, laid_out)
+                                     chunk_cache if chunked else None, laid_out, view,
+                                     first_laid_out)
     if chunked and not keep_workers:
         workers.stop_workers()
     warnings += layout_warnings
@@ -295,7 +299,8 @@ def binding_problem(book, pages):
                    "shorten or lengthen the content", rule="binding", source="layout")
 
 
-def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None):
+def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None,
+            view=None, first_laid_out=None):
     """Compose and lay out: in chunks (cached in `chunk_cache`) or, without it, as one
     document. A page the layout leaves blank (so that the next opener starts on a left page)
     shows the closing photo of the chapter before it; a blank page after a chapter without
@@ -304,7 +309,7 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
     if chunk_cache:
         log("laying out pages")
         paged = _lay_out_chunks(book, edition, image_for, render_args, chunk_cache, log,
-                                laid_out)
+                                laid_out, view, first_laid_out)
     else:
         log("composing HTML")
         html = compose.compose(book, edition, image_for)
@@ -418,18 +423,24 @@ def _lay_out_whole(html, edition, published, render_args, inks):
                  audit=audit.find(render.read_pages(document.pages)))
 
 
-def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None):
+def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None,
+                    view=None, first_laid_out=None):
     from . import chunks
 
     def chunk_laid_out(laid):
         laid_out(Path(laid.pdf), _page_sources(Path(laid.pdf), laid.page_count))
+
+    def first_chunk_laid_out(laid, first_page):
+        first_laid_out(Path(laid.pdf), first_page,
+                       _page_sources(Path(laid.pdf), laid.page_count))
 
     def compose_chunk(chunk, page_of):
         return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
 
     try:
         layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
-                                cache_dir, log, chunk_laid_out if laid_out else None)
+                                cache_dir, log, chunk_laid_out if laid_out else None,
+                                view, first_chunk_laid_out if first_laid_out else None)
     except LayoutError as error:  # (a worker that died: which stories it was laying out)
         raise processes.explain(error) from None
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,
