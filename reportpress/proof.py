@@ -240,7 +240,7 @@ class Proofer:
         # after a save to the layout (or fonts), the spread in view is laid out first
         view = self.view if self.layout_saved and self.current else None
         self.layout_saved = False
-        first = _FirstShown(self, attempt) if view else None
+        early = _FirstShown(self, attempt) if view else None
         drawing, ahead = [], 0  # pages of new chunks, drawn by workers during the merge
         looks_here = {}  # {source: Page.look} of the pages read() draws from the merged PDF
         shown = self._rendering.pages if self._rendering else []
@@ -256,7 +256,7 @@ class Proofer:
             others by read(), here (a first build: drawn in the workers their memory would
             stay there)."""
             nonlocal ahead
-            if all(source in known or (first and source in first.sources)
+            if all(source in known or (early and source in early.sources)
                    for source in sources):
                 return
             if not shown or ahead + len(sources) > DRAW_AHEAD:
@@ -275,14 +275,14 @@ class Proofer:
             # the pages first; the print shop's checks (preflight) follow, as warnings
             result = pipeline.build(self.content_dir, folder / "report.pdf", log=self._progress,
                                     preflight="later", laid_out=draw_ahead, view=view,
-                                    first_laid_out=first and first.start)
+                                    first_laid_out=early and early.start)
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
             rendering = pixels.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
                                   sources=result.page_sources,
-                                  drawn=_drawn(drawing) + (first.pages() if first else []),
+                                  drawn=_drawn(drawing) + (early.pages() if early else []),
                                   keep=self._kept, looks=looks_here)
             self.language = result.book.language
             self.words = words.proof_words(self.language, self.content_dir)
@@ -297,8 +297,8 @@ class Proofer:
             return self._failed(attempt, folder, "failed.build",
                                 [f"{type(error).__name__}: {error}"])
         finally:
-            if first:
-                first.done()
+            if early:
+                early.done()
         while True:
             approvals = self._approvals
             approved_diff = self._compare_with_approved(build, rendering)
