@@ -91,8 +91,8 @@ class Build:
     warnings: list  # those on no page (as text)
     accepted: list  # the layout audit's findings the content accepts (Finding.data())
     content: str  # the content folder
-    # the pages laid out anew so far, [first, last], while the rest of the report is still
-    # being rebuilt (None: a finished build)
+    # the numbers of the pages laid out anew and shown so far, while the rest of the
+    # report is still being rebuilt (its pages marked `stale`); None: a finished build
     rebuilding: list | None = None
 
     def data(self):
