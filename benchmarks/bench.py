@@ -30,7 +30,11 @@ build would have (1-2 s of a 9 s build on 2 cores), so the two are never measure
   out first) and until the whole report is shown; for typography.css (every page uses it)
   and components/key-figures.css (the chunks with key figures only);
 - scaling: the report with 4x the content (every domain chapter four times) against 1x,
-  both cold builds.
+  both cold builds;
+- two languages: the report made bilingual (`languages: [nl, fr]`, every text given for
+  both, every story copied to `<story>.fr.md`: the same words, for timing), both print
+  editions built by `make_pdf.py --all --edition print` against one, both cold (photos
+  prepared, no chunk laid out).
 """
 import argparse
 import json
@@ -39,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,17 +279,83 @@ def print_designer(designer, plain, proof):
               f"{spread(proof['shown'])})")
 
 
+# The keys whose text is prose, given per language in a report of several (content/README.md)
+TEXTS = {"title", "running_head", "caption", "quote", "intro", "text", "label", "pointer",
+         "role", "footnote", "follow", "copyright", "scope", "mission", "sdgs", "partners"}
+
+
+def two_languages(content, target):
+    """A copy of the content folder in two languages (nl and fr) with the same words: each
+    YAML text as {nl: …, fr: …}, each story copied to <story>.fr.md."""
+    import yaml
+
+    shutil.copytree(content, target)
+    report = (target / "report.yaml").read_text()
+    (target / "report.yaml").write_text(
+        report.replace("language: nl", "languages: [nl, fr]")
+        .replace("title: Jaarverslag 2022", "title: {nl: Jaarverslag 2022, fr: Rapport 2022}")
+        .replace("  schooljaar: schooljaar 2021-2022", "  schooljaar: {nl: s, fr: s}"))
+
+    def both(data, key=None):
+        if isinstance(data, dict):
+            return {k: both(v, k) for k, v in data.items()}
+        if isinstance(data, list):
+            return [both(v, key) for v in data]
+        return {"nl": data, "fr": data} if key in TEXTS and isinstance(data, str) else data
+
+    for chapter in target.glob("*/chapter.yaml"):
+        data = yaml.safe_load(chapter.read_text())
+        chapter.write_text(yaml.safe_dump(both(data), allow_unicode=True, sort_keys=False))
+    for story in target.glob("*/*.md"):  # (a translation gives only the texts)
+        _, header, body = story.read_text().split("---\n", 2)
+        data = yaml.safe_load(header)
+        texts = {"title": data["title"], "accept": data.get("accept"),
+                 "figure": {k: v for k, v in (data.get("figure") or {}).items()
+                            if k in ("caption", "alt")} or None,
+                 "qr": {"text": data["qr"]["text"]} if (data.get("qr") or {}).get("text")
+                 else None}
+        header = yaml.safe_dump({k: v for k, v in texts.items() if v}, allow_unicode=True)
+        story.with_name(f"{story.stem}.fr.md").write_text(f"---\n{header}---\n{body}")
+    return target
+
+
+def languages_ratio(work, cache):
+    """(one language's cold print build, both languages') in seconds: the fastest of two
+    rounds, back to back (photos prepared, no chunk laid out)."""
+    bilingual = two_languages(ROOT / "content", work / "content-2")
+    one, both = [], []
+    for _ in range(2):
+        for runs, argv in ((one, ["-o", str(work / "one.pdf")]),
+                           (both, ["--all", "--edition", "print", "-o", str(work / "two")])):
+            shutil.rmtree(cache / "chunks", ignore_errors=True)
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, str(ROOT / "make_pdf.py"), "--content",
+                                   str(bilingual), *argv], capture_output=True, text=True,
+                                  env={**os.environ, "REPORTPRESS_CACHE": str(cache)})
+            if done.returncode:
+                sys.exit(f"two languages: the build failed:\n{done.stderr[-2000:]}")
+            runs.append(time.perf_counter() - started)
+    return min(one), min(both)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-scaling", action="store_true", help="skip the 4x runs")
     parser.add_argument("--only-designer", action="store_true",
                         help="only the designer's rows (and plain WeasyPrint beside them)")
+    parser.add_argument("--skip-languages", action="store_true",
+                        help="skip the two-language runs")
+    parser.add_argument("--only-languages", action="store_true",
+                        help="only the two-language runs")
     args = parser.parse_args()
     bootstrap.ensure_venv()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     content, cache = work / "content", work / "cache"
     shutil.copytree(ROOT / "content", content)
     photos, chunks = cache / "images", cache / "chunks"
+    if args.only_languages:
+        print_languages(*languages_ratio(work, cache))
+        return shutil.rmtree(work)
 
     def forget_chunks():
         shutil.rmtree(chunks, ignore_errors=True)
@@ -390,7 +461,14 @@ def main():
     print(f"fresh, cold and page-map builds byte-identical: {len(same) == 1}")
     plain = sorted(runs[0]["seconds"] for runs in rounds)[len(rounds) // 2]
     print_designer(designer, plain, proof)
+    if not args.skip_languages:
+        print_languages(*languages_ratio(work, cache))
     shutil.rmtree(work)
+
+
+def print_languages(one, both):
+    print(f"two languages (print, cold): {both:.1f} s for both, {one:.1f} s for one: "
+          f"{both / one:.2f}x (target 1.6x)")
 
 
 if __name__ == "__main__":

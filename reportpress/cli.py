@@ -3,21 +3,26 @@
 Exit codes: 0 built, 2 content mistakes (each with file and line), 1 anything else.
 """
 import argparse
+import concurrent.futures
 import importlib
 import json
+import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from . import processes
 from .errors import ContentError, ReportpressError
+from .problems import Problem
 
 # Subcommands: each module has main(argv) -> exit code.
 COMMANDS = {
     "preflight": "reportpress.preflight",  # check a finished PDF for the print shop
     "proof": "reportpress.proof",  # proof pages in the browser, rebuilt on save
     "diff": "reportpress.diff",  # what changed between two PDFs
+    "translations": "reportpress.translations",  # what each language still lacks
 }
 
 
@@ -31,12 +36,19 @@ def parser():
     p.add_argument("--content", type=Path, default=pipeline.PROJECT / "content", metavar="DIR",
                    help="content folder to build (default: content/)")
     p.add_argument("-o", "--output", type=Path, metavar="PATH",
-                   help="where to write the PDF (default: out/<output>.pdf from report.yaml)")
+                   help="where to write the PDF (default: out/<output>.pdf from report.yaml; "
+                        "with --all: the folder for them all)")
     p.add_argument("--html", type=Path, metavar="PATH",
                    help="also write the composed HTML here (to inspect or debug the layout)")
-    p.add_argument("--edition", choices=pipeline.EDITIONS, default="print",
+    p.add_argument("--edition", choices=pipeline.EDITIONS,
                    help="print: PDF/X-4, CMYK, bleed and crop marks, for the print shop "
                         "(default); digital: tagged sRGB PDF at trim size, for screens")
+    p.add_argument("--lang", metavar="LANGUAGE",
+                   help="the language of the edition, one of report.yaml's `languages` "
+                        "(default: the first, the main one)")
+    p.add_argument("--all", action="store_true",
+                   help="build every language's print and digital editions (with "
+                        "--edition or --lang: only those) into out/, side by side")
     p.add_argument("--process-only", action="store_true",
                    help="print spot colours as their CMYK alternates (a four-colour job)")
     p.add_argument("--strict", action="store_true",
@@ -53,12 +65,14 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in COMMANDS:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
-    if _edition(argv) == "print":  # laid out by worker processes: the server they fork
-        processes.start_server()  # from loads WeasyPrint (1 s) while this one loads the rest
+    # laid out by worker processes: the server they fork from loads WeasyPrint (1 s) while
+    # this one loads the rest (--all: each edition's own process starts its own)
+    if _edition(argv) == "print" and "--all" not in argv:
+        processes.start_server()
     args = parser().parse_args(argv)
     processes.on_signals(_interrupt)
     try:
-        return build(args)
+        return build_all(args) if args.all else build(args)
     except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP: what was being written is gone
         processes.end_children()  # (not awaited: a chunk's layout may take a while)
         say("interrupted: nothing written (an earlier PDF is kept)")
@@ -102,10 +116,12 @@ def build(args):
     for option, path in (("-o", args.output), ("--html", args.html)):
         if path:  # before building: a wrong path costs no build, and overwrites nothing
             pipeline.check_output(path, args.content, option)
-    result = pipeline.build(args.content, args.output, args.strict, args.edition,
+    options = pipeline.BuildOptions(
+        edition=args.edition or "print", language=args.lang, output=args.output,
+        strict=args.strict, process_only=args.process_only, keep_workers=False)
+    result = pipeline.build(args.content, options,
                             log=lambda message: say(f"• {message}"
-                                                    if not message.startswith(" ") else message),
-                            keep_workers=False, process_only=args.process_only)
+                                                    if not message.startswith(" ") else message))
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(result.html, encoding="utf-8")
@@ -114,6 +130,56 @@ def build(args):
         print_json(result.pdf, [finding(w) for w in result.warnings]
                    + [finding(f) for f in result.accepted])
     return 0
+
+
+def build_all(args):
+    """Every edition in every language (`--all`), each a build of its own (`make_pdf.py
+    --edition E --lang L`), two at a time: one build's steps that use one core (reading,
+    merging, preflight) overlap the other's layout. Each one's messages are printed as it
+    ends; the exit code is the worst."""
+    from . import content, pipeline
+
+    for option, given in (("--html", args.html), ("--json", args.json)):
+        if given:
+            raise ContentError([Problem(
+                f"{option} names one file; --all builds several editions",
+                hint="give --edition and --lang instead of --all for one")])
+    book, _ = content.load(args.content)  # (its mistakes once, not once per edition)
+    languages = [args.lang] if args.lang else list(book.languages)
+    editions = [args.edition] if args.edition else list(pipeline.EDITIONS)
+    jobs = [(language, edition) for edition in editions for language in languages]
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(min(len(jobs), EDITIONS_AT_ONCE)) as pool:
+        runs = [pool.submit(_build_one, args, *job) for job in jobs]
+        codes = []
+        for job, run in zip(jobs, runs, strict=True):
+            code, said = run.result()
+            say(f"── {' '.join(job)}: " + ("built" if not code else f"failed ({code})"))
+            say(said.rstrip())
+            codes.append(code)
+    say(f"all {len(jobs)} edition(s) done in {time.monotonic() - started:.1f} s")
+    return 2 if 2 in codes else max(codes)
+
+
+EDITIONS_AT_ONCE = int(os.environ.get("REPORTPRESS_EDITIONS_AT_ONCE", 2))
+
+
+def _build_one(args, language, edition):
+    """(exit code, what it said) of `make_pdf.py --edition E --lang L` (a process of its
+    own: each edition has its layout workers and its memory to itself)."""
+    from . import PROJECT
+
+    command = [sys.executable, str(PROJECT / "make_pdf.py"), "--content", str(args.content),
+               "--edition", edition, "--lang", language]
+    if args.output:  # (a folder: each edition by its name in report.yaml's `output:`)
+        from . import content
+
+        name = content.load(args.content, language)[0].output_names[edition]
+        command += ["-o", str(Path(args.output) / f"{name}.pdf")]
+    command += ["--strict"] * args.strict + ["--process-only"] * args.process_only
+    command += ["--debug"] * args.debug
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    return done.returncode, done.stderr + done.stdout
 
 
 def print_json(pdf, findings):

@@ -13,7 +13,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import PROJECT, content, images, model, prose, words
+from . import PROJECT, content, images, maps, model, prose, words
 
 LAYOUT_DIR = PROJECT / "layout"
 
@@ -60,6 +60,7 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         number=lambda value: words.number(value, book.locale),
         amount=lambda value: words.amount(value, book.locale, book.currency),
         percent=lambda share: words.percent(share, book.locale),
+        signed=lambda value: words.signed(value, book.locale),
         and_list=lambda items: words.and_list(items, book.locale),
         css_string=css_string,
         paint=paint,
@@ -67,6 +68,9 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         image_url=image_for,
         balanced_columns=balanced_columns,
         text_safe=text_safe,
+        tint=tint,
+        places_map=lambda chapter: places_map(chapter.map_groups()),
+        logo_svg=logo_svg,
     )
     env.globals.update(
         edition=edition,
@@ -81,6 +85,19 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
         page_of=page_of if chunk else None,
     )
     return env.get_template("report.html").render(book=book)
+
+
+@functools.lru_cache(maxsize=8)
+def places_map(groups):
+    """maps.places_map, once per set of places (a build composes a chunk twice)."""
+    return maps.places_map(groups)
+
+
+def logo_svg(logo, colour, title):
+    """The checked logo (content/logo.py) as inline SVG in `colour`, described by `title`."""
+    svg = logo.svg.replace(model.Logo.INK, str(escape(colour)))
+    head = svg.index(">") + 1
+    return Markup(f'{svg[:head]}<title>{escape(title)}</title>{svg[head:]}')
 
 
 def css_string(text):
@@ -107,6 +124,16 @@ def text_safe(colour):
                                             k / 100))), paper) >= TEXT_CONTRAST:
             return shade
     return shade
+
+
+TINT = 0.12  # the brief's tint behind panels and bands: 10–15 % of the colour
+
+
+def tint(colour, share=TINT):
+    """The colour at `share` of its strength: each ink scaled alike, so a spot colour's tint
+    is a tint of its own plate (spots.py finds it by that)."""
+    return model.Colour(colour.name, *(round(v * share, 3) for v in
+                                       (colour.c, colour.m, colour.y, colour.k)), colour.spot)
 
 
 def css_cmyk(colour):

@@ -35,7 +35,7 @@ class LayoutError(ReportpressError):
 
 
 class PreflightError(ReportpressError):
-    """The finished print PDF fails the print shop's checks (see preflight.py)."""
+    """The finished print PDF fails the print shop's checks (see preflight/)."""
     label = "preflight error"
 
 

@@ -1,4 +1,4 @@
-"""The report as plain data: what content.py builds and compose.py reads."""
+"""The report as plain data: what content/ builds and compose.py reads."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,6 +78,7 @@ class KeyFigure:
     label: str
     note: str | None = None  # key into Book.notes
     parts: tuple[Part, ...] = ()
+    previous: int | None = None  # last year's value: the layout shows the difference
 
 
 @dataclass(frozen=True)
@@ -135,40 +136,121 @@ class OnlineChapter(Chapter):
 
 
 @dataclass(frozen=True)
-class Entity:
-    """Turnover and subsidies of one entity, with the total the content states."""
+class FinanceLine:
+    """A line every entity states (omzet, sales, salaries …): its label and colour."""
 
-    name: str
-    omzet: int
-    subsidies: int
-    stated_total: int
+    id: str  # its key in each entity's figures
+    label: str
+    colour: Colour
+    marked: bool = False  # the chapter's footnote says more about it (marked *)
+
+
+@dataclass(frozen=True)
+class FinanceGroup:
+    """Lines that add up to a total together (income, expenses, or the one group)."""
+
+    id: str  # its key in each entity
+    label: str  # "" when the report has one group and names none
+    lines: tuple[FinanceLine, ...]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One entity's amounts in one group, in the group's order of lines, with the total
+    the content states (None: none stated, the sum is printed)."""
+
+    group: FinanceGroup
+    amounts: tuple[int, ...]
+    stated_total: int | None = None
+    lines: tuple = field(default=(), compare=False)  # source line of each amount
+    total_line: int | None = field(default=None, compare=False)  # (of `total:`)
 
     @property
     def computed_total(self):
-        return self.omzet + self.subsidies
+        return sum(self.amounts)
+
+    @property
+    def total(self):
+        """The total printed: the stated one, where the content states one."""
+        return self.computed_total if self.stated_total is None else self.stated_total
 
     @property
     def shares(self):
-        """Percent of omzet and subsidies in the total, rounded so they add up to 100."""
-        return rounded_shares([self.omzet, self.subsidies])
+        """Whole percent of each line in the sum, adding up to 100."""
+        return rounded_shares(self.amounts)
+
+    @property
+    def fractions(self):
+        """Each line's exact part of the sum (0–1): what a chart's geometry is drawn from."""
+        total = self.computed_total
+        return [a / total if total else 0.0 for a in self.amounts]
+
+    def items(self):
+        """(line, amount, share, exact part) of each line, in order."""
+        return list(zip(self.group.lines, self.amounts, self.shares, self.fractions,
+                        strict=True))
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity of the organisation (or the whole) with its figures per group."""
+
+    name: str
+    figures: tuple[Figures, ...]
+    line: int | None = field(default=None, compare=False)  # where it starts in its file
+    computed: bool = False  # the whole, summed by the build (the content states none)
 
 
 @dataclass
 class FinancesChapter(Chapter):
+    groups: tuple = ()  # of FinanceGroup
     entities: list = field(default_factory=list)
-    grand_total: Entity | None = None
+    grand_total: Entity | None = None  # the whole as the content states it, else None
+    chart: str = "donut"  # the chart of the whole: "donut" or "bar"
     footnote: str = ""
+
+    @property
+    def marked(self):
+        """Whether a line is marked * for the footnote."""
+        return any(line.marked for group in self.groups for line in group.lines)
+
+    @property
+    def whole(self):
+        """The whole: the stated grand total, or the one entity, or the entities summed."""
+        if self.grand_total:
+            return self.grand_total
+        if len(self.entities) == 1:
+            return self.entities[0]
+        figures = tuple(
+            Figures(group, tuple(sum(e.figures[g].amounts[i] for e in self.entities)
+                                 for i in range(len(group.lines))))
+            for g, group in enumerate(self.groups))
+        return Entity("", figures, computed=True)
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float | None = None  # degrees north (WGS84); None: listed, not on the map
+    lon: float | None = None  # degrees east
 
 
 @dataclass(frozen=True)
 class Province:
     name: str
-    places: tuple[str, ...]
+    places: tuple[Place, ...]
+    colour: Colour | None = None  # its dots' colour (None: the palette's, in turn)
 
 
 @dataclass
 class LocationsChapter(Chapter):
     provinces: list = field(default_factory=list)
+
+    def map_groups(self):
+        """Per province, its places with coordinates as (name, lon, lat): what maps.py
+        draws."""
+        return tuple(tuple((p.name, p.lon, p.lat) for p in province.places
+                           if p.lat is not None) for province in self.provinces)
 
 
 @dataclass(frozen=True)
@@ -191,15 +273,27 @@ class BoardChapter(Chapter):
 @dataclass
 class ColophonChapter(Chapter):
     printer: str = ""
+    publisher: str = ""  # the responsible publisher (name, address), as the law asks
     copyright: str = ""
     scope: str = ""
     mission: str = ""
     sdgs: str = ""
 
 
+@dataclass(frozen=True)
+class Logo:
+    """The organisation's mark, checked (content/logo.py): SVG shapes painted in INK, the
+    one colour the layout gives it."""
+
+    INK = "__logo_ink__"
+    svg: str
+    source: Path
+
+
 @dataclass
 class CoverChapter(Chapter):
     photo: Photo | None = None
+    logo: Logo | None = None  # None: the organisation's name, set as a wordmark
 
 
 @dataclass
@@ -212,6 +306,7 @@ class BackCoverChapter(Chapter):
     follow: str = ""
     website: str = ""
     social: tuple[str, ...] = ()
+    logo: Logo | None = None
 
 
 @dataclass
@@ -238,6 +333,8 @@ class Book:
     strings: dict = field(default_factory=dict)  # the layout's words (words.py)
     locale: str = "nl"  # Babel's name for `language` (nl, fr_BE …): how numbers are written
     currency: str = "EUR"  # amounts' currency (ISO 4217)
+    languages: tuple = ()  # the report's languages, the main one first; `language`: this
+    # edition's
 
     def spots(self):
         """[(ink name, CMYK alternate as fractions)] of the spot colours that print as such."""

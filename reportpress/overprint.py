@@ -12,7 +12,8 @@ import math
 
 import pikepdf
 
-from .preflight import IDENTITY, multiply  # (PDF's matrices, read the same way)
+from .preflight.contents import multiply  # (PDF's matrices, read the same way)
+from .preflight.limits import IDENTITY
 
 ON, OFF = pikepdf.Name("/RPOverprint"), pikepdf.Name("/RPKnockout")
 BLACK = (0.0, 0.0, 0.0, 1.0)

@@ -88,32 +88,49 @@ def check_output(path, content_dir, option="-o"):
                 "reads", hint="write the output elsewhere, e.g. in out/")])
 
 
-def build(content_dir, output=None, strict=False, edition="print", log=lambda message: None,
-          preflight="fail", chunked=None, chunk_cache=CHUNK_CACHE, laid_out=None,
-          keep_workers=True, process_only=False, view=None, first_laid_out=None):
-    """Build one edition of the report; raises ContentError / LayoutError for the user's
-    mistakes. The print edition is PDF/X-4 in CMYK with bleed and crop marks; the digital
-    edition is a tagged PDF in sRGB at trim size. `preflight` (print edition): "fail" on
-    its errors, "warn" (the editor sees them but still gets pages), or "later": left to
-    `Result.check(pdf)`, which gives them as warnings (the proof shows the pages first).
-    `chunked`: lay out in chunks, in parallel and cached (chunks.py); the default for print.
-    The digital edition is one document: its tags form one tree over all pages.
-    `laid_out(pdf, sources)`: told each chunk (its PDF and its pages'
-    `Result.page_sources`), laid out anew or from the cache, while the chunks are merged.
-    Without `keep_workers` (a build run once), the layout workers stop as soon as the
-    chunks are laid out. `process_only`: spot colours print as their CMYK alternates.
-    `view` (a page number) and `first_laid_out(pdf, first_page, sources)`: the chunk
-    holding that page is laid out first and told as soon as it is, before the others are
-    known (the proof shows it at once after a save to the layout; chunks.lay_out)."""
-    if chunked is None:
-        chunked = edition == "print"
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and how (`build`). The print edition is PDF/X-4 in CMYK with bleed and
+    crop marks; the digital edition a tagged PDF in sRGB at trim size."""
+
+    edition: str = "print"  # one of EDITIONS
+    language: str | None = None  # one of report.yaml's `languages` (None: the main one)
+    output: Path | None = None  # None: out/<output name of the edition and language>.pdf
+    strict: bool = False  # warnings (figures that do not add up …) are errors
+    process_only: bool = False  # spot colours print as their CMYK alternates
+    # print edition: "fail" on preflight's errors, "warn" (the editor sees them but still
+    # gets pages), or "later": left to `Result.check(pdf)`, which gives them as warnings
+    # (the proof shows the pages first)
+    preflight: str = "fail"
+    # lay out in chunks, in parallel and cached (chunks.py); None: for print. The digital
+    # edition is one document: its tags form one tree over all pages.
+    chunked: bool | None = None
+    chunk_cache: Path = CHUNK_CACHE
+    # laid_out(pdf, sources): told each chunk (its PDF and its pages' `Result.page_sources`),
+    # laid out anew or from the cache, while the chunks are merged
+    laid_out: object = None
+    # False (a build run once): the layout workers stop as soon as the chunks are laid out
+    keep_workers: bool = True
+    # view (a page number) and first_laid_out(pdf, first_page, sources): the chunk holding
+    # that page is laid out first and told as soon as it is, before the others are known
+    # (the proof shows it at once after a save to the layout; chunks.lay_out)
+    view: int | None = None
+    first_laid_out: object = None
+
+
+def build(content_dir, options=BuildOptions(), log=lambda message: None):
+    """Build one edition of the report, in one language (`options`); raises ContentError /
+    LayoutError for the user's mistakes."""
+    edition, strict, preflight = options.edition, options.strict, options.preflight
+    chunked = edition == "print" if options.chunked is None else options.chunked
     if chunked:
         processes.start_server()  # it loads WeasyPrint while the content is read
-    if output:
-        check_output(output, content_dir)
-    log(f"reading content: {content_dir}")
-    book, report = content.load(content_dir)
-    book.process_only = book.process_only or process_only
+    if options.output:
+        check_output(options.output, content_dir)
+    log(f"reading content: {content_dir}" + (f" ({options.language})"
+                                             if options.language else ""))
+    book, report = content.load(content_dir, options.language)
+    book.process_only = book.process_only or options.process_only
     problems = glyphs.check(book, FONTS_DIR)
     if edition == "digital":
         problems += missing_alt_texts(book)
@@ -134,9 +151,9 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
         return f"photo:{prepared[photo.path].name}"
 
     paged, layout_warnings = lay_out(book, log, edition, image_for,
-                                     chunk_cache if chunked else None, laid_out, view,
-                                     first_laid_out)
-    if chunked and not keep_workers:
+                                     chunk_cache(book, options) if chunked else None,
+                                     options.laid_out, options.view, options.first_laid_out)
+    if chunked and not options.keep_workers:
         workers.stop_workers()
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, paged.page_count)):
@@ -145,8 +162,9 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
     if strict and warnings:
         raise ContentError(warnings)
 
-    output = Path(output) if output else default_output(book, edition)
-    log(f"writing PDF ({paged.page_count} pages, {edition} edition): {output}")
+    output = Path(options.output) if options.output else default_output(book, edition)
+    log(f"writing PDF ({paged.page_count} pages, {edition} edition"
+        + (f" in {book.language}" if len(book.languages) > 1 else "") + f"): {output}")
     identifier = document_id(paged.source, book)
     anchors = paged.anchors
     finish = None
@@ -170,6 +188,13 @@ def build(content_dir, output=None, strict=False, edition="print", log=lambda me
                   lambda: compose.compose(book, edition, image_for),
                   check if preflight == "later" and edition == "print" else None, sources,
                   paged.findings, paged.accepted)
+
+
+def chunk_cache(book, options):
+    """Where the edition's chunks are kept: another language's in a folder of its own, for
+    its page map (where each chunk starts) is its own: French runs longer."""
+    main = not book.languages or book.language == book.languages[0]
+    return Path(options.chunk_cache) / ("" if main else book.language)
 
 
 def prepare_photos(book, edition):
@@ -220,7 +245,8 @@ def preflight_print(path, book, log, fail=True, prepared=None, parts=None):
         max_ink = None
     elif not shutil.which("gs"):
         # Without Ghostscript the separations cannot be rendered. Ink stays within 300% by
-        # construction (palette checked in content.py, photos separated with a 300% profile).
+        # construction (palette checked in content/settings.py, photos separated with a
+        # 300% profile).
         log("  warning: Ghostscript not installed: total ink not measured")
         max_ink = None
     ink = _ink_by_chunk(parts, book) if parts and max_ink else None

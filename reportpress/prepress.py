@@ -13,11 +13,11 @@ import pikepdf
 from . import overprint
 from . import spots as spot_colours
 
-MM = 72 / 25.4
-MARK_OFFSET = 1 * MM  # marks start this far outside the bleed
-MARK_LENGTH = 6 * MM
+PT_PER_MM = 72 / 25.4
+MARK_OFFSET = 1 * PT_PER_MM  # marks start this far outside the bleed
+MARK_LENGTH = 6 * PT_PER_MM
 MARK_WIDTH = 0.25  # pt
-SLUG = 2 * MM  # free paper beyond the marks
+SLUG = 2 * PT_PER_MM  # free paper beyond the marks
 
 
 def inks(path, spots, overprint_below):

@@ -39,11 +39,11 @@ class Problems:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
-    def error(self, message, file=None, line=None, column=None, hint=""):
-        self.errors.append(Problem(message, file, line, column, hint))
+    def error(self, message, file=None, line=None, column=None, hint="", rule=""):
+        self.errors.append(Problem(message, file, line, column, hint, rule=rule))
 
-    def warn(self, message, file=None, line=None, column=None, hint=""):
-        self.warnings.append(Problem(message, file, line, column, hint))
+    def warn(self, message, file=None, line=None, column=None, hint="", rule=""):
+        self.warnings.append(Problem(message, file, line, column, hint, rule=rule))
 
     def raise_if_errors(self):
         if self.errors:

@@ -8,7 +8,7 @@
   written is removed, and the workers are stopped (`end_children`) rather than awaited.
 - A layout worker may take so much memory (address space) and so much time for one chunk;
   past either, the build fails with a message that names the chunk's stories. Content is
-  bounded when it is read (content.py, prose.py); this is for whatever slips through.
+  bounded when it is read (content/, prose.py); this is for whatever slips through.
 
 These bounds live here, not in chunks.py or render.py, because those files are part of
 every chunk's cache key: a change to a limit should not lay every chunk out again.

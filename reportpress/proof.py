@@ -232,6 +232,8 @@ class Proofer:
             found = yamlfile.parse((self.content_dir / "report.yaml").read_text("utf-8"))
             if isinstance(found, dict) and isinstance(found.get("language"), str):
                 return found["language"]
+            if isinstance(found, dict) and isinstance(found.get("languages"), list):
+                return str(found["languages"][0])  # (a report in several: its main one)
         return "nl"
 
     def _build(self, attempt):
@@ -273,9 +275,9 @@ class Proofer:
 
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings
-            result = pipeline.build(self.content_dir, folder / "report.pdf", log=self._progress,
-                                    preflight="later", laid_out=draw_ahead, view=view,
-                                    first_laid_out=early and early.start)
+            result = pipeline.build(self.content_dir, pipeline.BuildOptions(
+                output=folder / "report.pdf", preflight="later", laid_out=draw_ahead,
+                view=view, first_laid_out=early and early.start), log=self._progress)
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
@@ -469,7 +471,7 @@ class Proofer:
         path = Path(path)
         if path.is_absolute():
             return path.resolve()
-        # content.py names files relative to the folder above the content folder
+        # content/ names files relative to the folder above the content folder
         for base in (self.content_dir.parent, Path.cwd(), self.content_dir):
             if (base / path).exists():
                 return (base / path).resolve()

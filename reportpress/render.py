@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from . import PROJECT, output, subsets
+from . import PROJECT, anchors, output, subsets
 from .errors import LayoutError
 
 FONTS_DIR = PROJECT / "fonts"
@@ -27,10 +27,13 @@ def _isolate_fonts(cache_dir):
     """Before WeasyPrint (and so fontconfig) loads: see only the fonts in fonts/."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     conf = cache_dir / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{cache_dir / 'fontconfig'}</cachedir>\n"
-        "  <config><rescan><int>0</int></rescan></config>\n</fontconfig>\n")
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+            f"  <dir>{FONTS_DIR}</dir>\n  <cachedir>{cache_dir / 'fontconfig'}</cachedir>\n"
+            "  <config><rescan><int>0</int></rescan></config>\n</fontconfig>\n")
+    if not conf.is_file() or conf.read_text() != text:  # (replaced whole: builds started
+        written = conf.with_name(f"fonts.conf.{os.getpid()}")  # at once, make_pdf.py --all,
+        written.write_text(text)  # read it while another writes it)
+        os.replace(written, conf)
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
@@ -69,6 +72,27 @@ def _subset_with_pinned_fonttools(font, to_unicode, hinting):
 
 
 weasyprint.pdf.fonts.Font.subset = _subset_with_pinned_fonttools
+
+# The no-break space, which fonts (Lato among them) draw with their plain space glyph. (The
+# narrow no-break space French sets has a glyph of its own in Lato, and keeps its text.)
+SPACE_LIKE = {"\u00a0"}
+_build_fonts_dictionary = weasyprint.pdf.build_fonts_dictionary
+
+
+def _plain_spaces_in_text(pdf, fonts, *args, **kwargs):
+    """WeasyPrint (checked against 70.0) records the text behind each glyph from its first
+    use in a document: where the first space a chunk sets is a no-break one (in an amount
+    like € 18.206.187), every plain space of that font would copy and read back as a
+    no-break space — and differently from a build in one piece. A space glyph's text is
+    therefore always the plain space."""
+    for font in fonts.values():
+        for glyph, text in font.to_unicode.items():
+            if text in SPACE_LIKE:
+                font.to_unicode[glyph] = " "
+    return _build_fonts_dictionary(pdf, fonts, *args, **kwargs)
+
+
+weasyprint.pdf.build_fonts_dictionary = _plain_spaces_in_text
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -475,3 +499,43 @@ def _ground(box, ground):
 
 def _border_box(box):
     return (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+
+
+# --- overset: what runs past its box (overflow.py names it) ----------------------------
+
+def oversets(pages, first, tolerance):
+    """(page, story id or None, "text" or "image", its text, by how many px) for each box
+    past the content edge of the block it sits in (unless that block clips)."""
+    found = []
+    for number, page in enumerate(pages, start=first):
+        _overset_walk(page_box(page), number, None, None, tolerance, found)
+    return found
+
+
+def _overset_walk(box, page, story, limit, tolerance, found):
+    from weasyprint.formatting_structure import boxes
+
+    element_id = box.element.get("id", "") if box.element is not None else ""
+    if element_id.startswith(anchors.STORY) and box.element_tag == "article":
+        story = anchors.named(element_id, anchors.STORY)
+    if isinstance(box, boxes.LineBox):  # (a line box grows with its text: the limit is
+        for child in box.descendants():  # the block's content edge)
+            if isinstance(child, boxes.TextBox):
+                right, kind, text = child.position_x + child.width, "text", child.text
+            elif isinstance(child, boxes.ReplacedBox):
+                right, kind, text = child.position_x + child.margin_width(), "image", ""
+            else:
+                continue
+            if limit is not None and right > limit + tolerance:
+                found.append((page, story, kind, text, right - limit))
+        return
+    if isinstance(box, boxes.ReplacedBox) and limit is not None:
+        right = box.position_x + box.margin_width()
+        if right > limit + tolerance:
+            found.append((page, story, "image", "", right - limit))
+    # a block's content edge is the limit, unless it clips (then overflow is on purpose)
+    if (isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.PageBox)
+            and box.style["overflow"] == "visible"):
+        limit = box.content_box_x() + box.width
+    for child in getattr(box, "children", []):
+        _overset_walk(child, page, story, limit, tolerance, found)

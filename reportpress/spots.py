@@ -4,7 +4,7 @@ CSS (and so WeasyPrint) knows only process colours, so a spot colour reaches the
 its CMYK alternate, `device-cmyk()`. After WeasyPrint, every fill and stroke painted in
 exactly that CMYK, or in a tint of it (the same four values scaled alike), is painted in
 a Separation colour space named for the ink instead, with the CMYK as its alternate: text,
-backgrounds, rules and SVG charts alike. content.py makes sure no two colours of the
+backgrounds, rules and SVG charts alike. content/settings.py makes sure no two colours of the
 palette share an alternate, so the mapping back is exact.
 """
 import pikepdf

@@ -48,6 +48,15 @@ def _whole_currency_pattern(locale):
     return pattern
 
 
+def signed(value, locale):
+    """A change with its sign as the language writes it: +78, -1.234 (nl), +78, -1 234 (fr);
+    0 unsigned. The signs are CLDR's (some languages write a true minus, U+2212)."""
+    symbols = Locale.parse(locale).number_symbols.get("latn", {})
+    sign = (symbols.get("plusSign", "+") if value > 0 else
+            symbols.get("minusSign", "-") if value < 0 else "")
+    return sign + number(abs(value), locale)
+
+
 def amount(value, locale, currency):
     """13916135 EUR → € 13.916.135 (nl), 13 916 135 € (fr), €13,916,135 (en)."""
     return _whole_currency_pattern(locale).apply(value, Locale.parse(locale),
@@ -101,9 +110,11 @@ def shipped_languages(layout_dir=LAYOUT_DIR):
     return sorted(p.stem for p in (Path(layout_dir) / "strings").glob("*.yaml"))
 
 
-def load(language, content_dir, report, read_yaml, language_line=None, layout_dir=LAYOUT_DIR):
+def load(language, content_dir, report, read_yaml, language_line=None, layout_dir=LAYOUT_DIR,
+         own=None):
     """The strings for `language`: the layout's file for it (or for its base language:
-    nl-BE → nl), with the content's strings.yaml over it. Problems go to `report`."""
+    nl-BE → nl), with the content's strings.yaml (or `own`) over it. Problems go to
+    `report`."""
     layout_dir, content_dir = Path(layout_dir), Path(content_dir)
     needs = layout_needs(layout_dir)
     strings, origin = {}, {}  # key → text; key → (file, line) it came from
@@ -111,7 +122,7 @@ def load(language, content_dir, report, read_yaml, language_line=None, layout_di
     if shipped:  # (the layout's own file: trusted, read as it is)
         _merge(yamlfile.parse(shipped.read_text(encoding="utf-8")),
                _rel(shipped, layout_dir.parent), strings, origin, report, needs)
-    own = content_dir / "strings.yaml"
+    own = Path(own) if own else content_dir / "strings.yaml"
     if own.is_file():  # (the content's: read with every check content gets)
         _merge(read_yaml(own), _rel(own, content_dir.parent), strings, origin, report, needs)
     for key, (template, line, _) in sorted(needs.items()):
@@ -120,7 +131,7 @@ def load(language, content_dir, report, read_yaml, language_line=None, layout_di
                 content_dir.name) / "report.yaml"
             report.error(f"no string `{key}` for language `{language}` (the layout uses it "
                          f"in {template}:{line})", file, None if shipped else language_line,
-                         hint=f"add `{key}:` to {content_dir.name}/strings.yaml" + (
+                         hint=f"add `{key}:` to {content_dir.name}/{own.name}" + (
                              "" if shipped else "; languages with all strings: "
                              + ", ".join(shipped_languages(layout_dir))))
     _check_places(strings, origin, needs, report)

@@ -60,7 +60,9 @@ def named_destinations(path):
 
 
 def test_chunked_build_has_the_pages_text_and_numbers_of_a_single_pass(build, tmp_path):
-    single = pipeline.build(CONTENT, tmp_path / "single.pdf", chunked=False)
+    single = pipeline.build(CONTENT, pipeline.BuildOptions(
+                                output=tmp_path / "single.pdf",
+                                chunked=False))
     assert len(chunks.split(build.book.chapters)) >= 6  # it really was laid out in chunks
     assert glyph_text(single.pdf) == glyph_text(build.pdf)  # words, folios, "op pagina N"
     assert outline(build.pdf) == outline(single.pdf)
@@ -75,13 +77,18 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     folder = tmp_path / "content"
     shutil.copytree(CONTENT, folder)
     cache, cold_cache = tmp_path / "cache", tmp_path / "cold-cache"
-    first = pipeline.build(folder, tmp_path / "first.pdf", chunk_cache=cache)
+    first = pipeline.build(folder, pipeline.BuildOptions(
+                               output=tmp_path / "first.pdf",
+                               chunk_cache=cache))
     count = len(chunks.split(first.book.chapters))
 
     story = folder / "werk" / "expeditie-miriam.md"
     edit(story, "Miriam", "Mirjam")
     progress = []
-    warm = pipeline.build(folder, tmp_path / "warm.pdf", chunk_cache=cache, log=progress.append)
+    warm = pipeline.build(folder, pipeline.BuildOptions(
+                              output=tmp_path / "warm.pdf",
+                              chunk_cache=cache),
+                          log=progress.append)
     assert f"  laid out 1 of {count} chunks" in progress
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
     # the file's id is pinned from its chunks' keys: a new one for new content
@@ -102,7 +109,9 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     cold_cache.mkdir()
     shutil.copy(cache / "pagemap-print.json", cold_cache)
     progress = []
-    cold = pipeline.build(folder, tmp_path / "cold.pdf", chunk_cache=cold_cache,
+    cold = pipeline.build(folder, pipeline.BuildOptions(
+                              output=tmp_path / "cold.pdf",
+                              chunk_cache=cold_cache),
                           log=progress.append)
     assert f"  laid out {count} of {count} chunks" in progress
     assert warm.pdf.read_bytes() == cold.pdf.read_bytes()
@@ -115,9 +124,11 @@ def test_a_chunks_pages_drawn_on_their_own_are_the_pages_of_the_merged_pdf(tmp_p
     rendering of the merged PDF shows, crop marks and all around it. It sends each back as
     its PNG, or as its digest alone when the proof has a page that looks the same."""
     parts = []
-    result = pipeline.build(CONTENT, tmp_path / "report.pdf", chunk_cache=tmp_path / "cache",
-                            preflight="later",
-                            laid_out=lambda pdf, sources: parts.append((pdf, sources)))
+    result = pipeline.build(CONTENT, pipeline.BuildOptions(
+                                output=tmp_path / "report.pdf",
+                                chunk_cache=tmp_path / "cache",
+                                preflight="later",
+                                laid_out=lambda pdf, sources: parts.append((pdf, sources))))
     assert len(parts) == len(chunks.split(result.book.chapters))  # each was laid out anew
     light = tmp_path / "light"
     whole = pixels.read(result.pdf, trim=True, photo_cache=light, sources=result.page_sources)
@@ -157,9 +168,11 @@ def test_a_chunk_laid_out_again_has_only_its_changed_pages_drawn(tmp_path, monke
 
     def built(name):
         parts = []
-        result = pipeline.build(folder, tmp_path / name, chunk_cache=tmp_path / "cache",
-                                preflight="later",
-                                laid_out=lambda pdf, sources: parts.append((pdf, sources)))
+        result = pipeline.build(folder, pipeline.BuildOptions(
+                                    output=tmp_path / name,
+                                    chunk_cache=tmp_path / "cache",
+                                    preflight="later",
+                                    laid_out=lambda pdf, sources: parts.append((pdf, sources))))
         return result, parts
 
     first, parts = built("first.pdf")
@@ -209,7 +222,9 @@ def test_from_the_flatplan_all_chunks_are_laid_out_at_once(build, tmp_path, monk
     monkeypatch.setattr(chunks, "_submit", lambda *a: sent.append(1) or submit(*a))
     monkeypatch.setattr(chunks, "_result", lambda future: sent_before_first_result.append(
         len(sent)) or result_of(future))
-    result = pipeline.build(CONTENT, tmp_path / "report.pdf", chunk_cache=tmp_path / "cache",
+    result = pipeline.build(CONTENT, pipeline.BuildOptions(
+                                output=tmp_path / "report.pdf",
+                                chunk_cache=tmp_path / "cache"),
                             log=progress.append)
     count = len(chunks.split(result.book.chapters))
     assert sent_before_first_result[0] == count
@@ -226,14 +241,17 @@ def test_a_chapter_that_does_not_keep_to_the_flatplan_is_named(tmp_path):
     edit(planned / "online" / "chapter.yaml", "title: Meer online.\n",
          "title: Meer online.\npages: 2\n")
     progress = []
-    result = pipeline.build(planned, tmp_path / "planned.pdf", chunk_cache=tmp_path / "cache",
+    result = pipeline.build(planned, pipeline.BuildOptions(
+                                output=tmp_path / "planned.pdf",
+                                chunk_cache=tmp_path / "cache"),
                             log=progress.append)
     assert any(str(warning).startswith(
         "content/online/chapter.yaml:3: chapter `online` takes 1 page (from page 1); the "
         "flatplan says 2 pages") for warning in result.warnings)
     assert sum(" chunks" in line for line in progress) == 2  # laid out again where it moved
-    plain = pipeline.build(unplanned, tmp_path / "unplanned.pdf",
-                           chunk_cache=tmp_path / "cache-2")
+    plain = pipeline.build(unplanned, pipeline.BuildOptions(
+                               output=tmp_path / "unplanned.pdf",
+                               chunk_cache=tmp_path / "cache-2"))
     assert glyph_text(result.pdf) == glyph_text(plain.pdf)
 
 
@@ -252,8 +270,11 @@ def test_a_page_the_flatplan_gives_wrong_is_laid_out_again(tmp_path):
     edit(planned / "meer-dan-woorden" / "chapter.yaml", "\ntext: |-\n",
          f"\ntext: |-{long_text}\n")
     progress = []
-    result = pipeline.build(planned, tmp_path / "planned.pdf", chunk_cache=tmp_path / "cache",
-                            log=progress.append, preflight="later")  # (a page too many)
+    result = pipeline.build(planned, pipeline.BuildOptions(
+                                output=tmp_path / "planned.pdf",
+                                chunk_cache=tmp_path / "cache",
+                                preflight="later"),
+                            log=progress.append)  # (a page too many)
     assert any("chapter `meer-dan-woorden` takes 2 pages" in str(warning)
                for warning in result.warnings)
     count = len(first)
@@ -323,7 +344,9 @@ def test_a_wrong_page_map_is_corrected(build, tmp_path):
              "anchors": {"online-qr": 7, "story-zorgzame-buurten": 3}}
     (cache / "pagemap-print.json").write_text(json.dumps(wrong))
     progress = []
-    result = pipeline.build(CONTENT, tmp_path / "report.pdf", chunk_cache=cache,
+    result = pipeline.build(CONTENT, pipeline.BuildOptions(
+                                output=tmp_path / "report.pdf",
+                                chunk_cache=cache),
                             log=progress.append)
     assert sum("chunks" in line for line in progress) >= 2  # a second round ran
     assert glyph_text(result.pdf) == glyph_text(build.pdf)

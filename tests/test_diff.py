@@ -52,7 +52,7 @@ def edited(build, tmp_path_factory):
     shutil.copytree(CONTENT, content)
     add_paragraph(content / "werk" / "expeditie-miriam.md")
     pdf = folder / "edited.pdf"
-    pipeline.build(content, pdf)
+    pipeline.build(content, pipeline.BuildOptions(output=pdf))
     old = rendering(build.pdf)
     result = diff.compare(old, pdf, folder / "diff")
     return old, result

@@ -17,7 +17,7 @@ A4 = (595.28, 841.89)
 @pytest.fixture(scope="module")
 def digital(tmp_path_factory):
     out = tmp_path_factory.mktemp("digital") / "digital.pdf"
-    return pipeline.build(CONTENT, out, edition="digital")
+    return pipeline.build(CONTENT, pipeline.BuildOptions(output=out, edition="digital"))
 
 
 def content_bytes(page):

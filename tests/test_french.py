@@ -12,7 +12,7 @@ from pdftext import outside_trim, page_texts
 from reportpress import cli, words
 from reportpress.problems import Problems
 
-MM = 72 / 25.4
+PT_PER_MM = 72 / 25.4
 NNBSP = "\u202f"  # French groups thousands and sets « » and : with a narrow no-break space
 
 
@@ -36,7 +36,7 @@ def test_no_dutch_word_of_the_layout_is_printed(french):
     nl, fr = (words.load(language, "/nonexistent", report, None) for language in ("nl", "fr"))
     assert not report.errors
     dutch = [w for key in nl if nl[key] != fr[key] for w in _fixed_words(nl[key])]
-    assert "op de pagina hiernaast" in dutch and "omzet" in dutch
+    assert "op de pagina hiernaast" in dutch and "Totaal" in dutch
     found = [w for w in dutch if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
     assert not found
 
@@ -64,5 +64,5 @@ def test_tagged_french_and_every_character_inside_the_a5_trim(french):
         assert str(doc.Root.Lang) == "fr"
     outside, sizes = outside_trim(pdf)
     assert not outside, outside[:5]
-    assert all(size == pytest.approx((148 * MM, 210 * MM), abs=0.1) for size in sizes)
+    assert all(size == pytest.approx((148 * PT_PER_MM, 210 * PT_PER_MM), abs=0.1) for size in sizes)
 

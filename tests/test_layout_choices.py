@@ -5,7 +5,7 @@ from helpers import copy_content, edit, run
 
 from reportpress import audit, compose, content, images, pipeline, render
 
-MM = 96 / 25.4  # CSS px per mm
+PX_PER_MM = 96 / 25.4  # CSS px per mm
 
 
 def laid_out(content_dir):
@@ -35,7 +35,7 @@ def test_a_photo_led_story_opens_with_a_photo_two_fifths_of_the_page_high(tmp_pa
     book, pages = laid_out(folder)
     photo = story_photo(pages, "eerste-verhaal")
     expected = share * book.trim_height_mm if share else 52  # (the standard panel: 52 mm)
-    assert photo.h == pytest.approx(expected * MM, abs=0.5)
+    assert photo.h == pytest.approx(expected * PX_PER_MM, abs=0.5)
 
 
 def test_a_figure_size_the_layout_does_not_know_is_a_content_error(capsys, tmp_path):

@@ -5,7 +5,7 @@ import pytest
 from helpers import copy_content, edit, run
 from pdftext import outside_trim
 
-MM = 72 / 25.4
+PT_PER_MM = 72 / 25.4
 SIZES = {"A4": (210, 297), "A5": (148, 210), "US Letter": (215.9, 279.4),
          "170 × 240": (170, 240)}
 
@@ -25,4 +25,4 @@ def test_every_text_box_stands_inside_the_trim(name, capsys, tmp_path):
     outside, sizes = outside_trim(out)
     assert not outside, outside[:5]
     for size in sizes:
-        assert size == pytest.approx((width * MM, height * MM), abs=0.1)
+        assert size == pytest.approx((width * PT_PER_MM, height * PT_PER_MM), abs=0.1)

@@ -250,12 +250,12 @@ def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, 
     colour = values[0] if mode == "L" else tuple(values[:len(mode)])
     path, page = made(pdf_faults.photo, colour=colour, mode=mode)
     light = preflight.check(path).pages[page - 1].ink
-    full_size = preflight._light_copy
+    full_size = preflight.ink.light_copy
     try:
-        preflight._light_copy = lambda pdf, *_: pdf.resolve()
+        preflight.ink.light_copy = lambda pdf, *_: pdf.resolve()
         full = preflight.check(path).pages[page - 1].ink
     finally:
-        preflight._light_copy = full_size
+        preflight.ink.light_copy = full_size
     # (within 5 points: a photo's edges sample differently at 50 dpi)
     assert abs(light.max_percent - full.max_percent) <= 5, (light, full)
     with tempfile.TemporaryDirectory() as cache:  # photos kept lighter: the same readings
@@ -263,7 +263,7 @@ def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, 
                 for _ in range(2)] == [light, light]
         assert len(list(Path(cache).glob("*.light-photo"))) == 1
     report = preflight.check(path, max_ink=None)
-    assert preflight._light_copy(path, report, preflight.INK_DPI, path.with_name("l.pdf")) \
+    assert preflight.ink.light_copy(path, report, preflight.INK_DPI, path.with_name("l.pdf")) \
         != path.resolve()  # (the photo was made lighter)
     if mode == "CMYK":  # the fixture is right: the photo's colour, or the page around it
         clean, _ = made(pdf_faults.clean)
@@ -273,7 +273,7 @@ def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, 
 
 def test_without_ghostscript_the_ink_check_is_an_error_not_a_pass(made, monkeypatch):
     path, _ = made(pdf_faults.clean)
-    monkeypatch.setattr(preflight.shutil, "which", lambda name: None)
+    monkeypatch.setattr(preflight.ink.shutil, "which", lambda name: None)
     (error,) = only(preflight.check(path), "ink")
     assert "Ghostscript (gs) is not installed" in error.message
 

@@ -307,7 +307,9 @@ def test_pages_that_draw_as_before_are_not_drawn_again(tmp_path, monkeypatch):
     PDF); after an edit, a page of the chunk laid out again that draws as before is not
     drawn again, and the pages shown are still those of the new PDF."""
     content = copy_content(tmp_path)
-    pipeline.build(content, tmp_path / "before.pdf", preflight="later")  # (into the cache)
+    pipeline.build(content, pipeline.BuildOptions(
+                       output=tmp_path / "before.pdf",
+                       preflight="later"))  # (into the cache)
     proofer = proof.Proofer(content, tmp_path / "proof", log=lambda message: None)
     came_back = []
     drawn = proof._drawn

@@ -116,14 +116,19 @@ def test_every_qr_code_decodes_to_its_url(build):
 
 
 def test_shares_are_computed_from_the_figures(build):
+    """The finance spread: the whole on the left page, the entities on the right, each
+    line's share computed (rounded to add up to 100) and the stated totals printed."""
     finances = next(c for c in build.book.chapters if isinstance(c, model.FinancesChapter))
     page = page_of(build, finances.title)
-    text = re.sub(r"\s+", " ", build.pages[page - 1])
-    for entity in [*finances.entities, finances.grand_total]:
-        omzet = round(100 * entity.omzet / (entity.omzet + entity.subsidies))
-        assert f"{omzet}%" in text and f"{100 - omzet}%" in text, entity.name
-        stated = f"{entity.stated_total:,}".replace(",", ".")
-        assert stated in text, entity.name
+    assert page % 2 == 0  # a left page: the spread faces
+    left, right = (re.sub(r"\s+", " ", build.pages[p - 1]) for p in (page, page + 1))
+    for entity, text in [*((e, right) for e in finances.entities),
+                         (finances.grand_total, left)]:
+        for figures in entity.figures:
+            omzet = round(100 * figures.amounts[0] / figures.computed_total)
+            assert f"{omzet}%" in text and f"{100 - omzet}%" in text, entity.name
+            stated = f"{figures.stated_total:,}".replace(",", ".")
+            assert stated in text, entity.name
 
 
 def test_only_fonts_from_the_fonts_folder_are_embedded(build):

@@ -53,7 +53,7 @@ def mini_build(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mini")
     content = copy_content(folder)
     before = (tree_state(content), tree_state(ROOT / "layout"))
-    result = pipeline.build(content, folder / "mini.pdf")
+    result = pipeline.build(content, pipeline.BuildOptions(output=folder / "mini.pdf"))
     after = (tree_state(content), tree_state(ROOT / "layout"))
     return content, result, before, after
 
@@ -107,14 +107,16 @@ def test_two_builds_at_once_on_one_output(tmp_path):
     runs = [subprocess.Popen(command, env=env, stderr=subprocess.PIPE) for _ in range(2)]
     assert [p.wait(timeout=300) for p in runs] == [0, 0]
     single = tmp_path / "single.pdf"
-    pipeline.build(content, single)
+    pipeline.build(content, pipeline.BuildOptions(output=single))
     assert out.read_bytes() == single.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "report.pdf", "single.pdf"]
 
 
 def test_the_same_content_in_another_folder_gives_the_same_bytes(tmp_path):
-    first = pipeline.build(copy_content(tmp_path / "a"), tmp_path / "a.pdf")
-    second = pipeline.build(copy_content(tmp_path / "elsewhere" / "b"), tmp_path / "b.pdf")
+    first = pipeline.build(copy_content(tmp_path / "a"), pipeline.BuildOptions(
+                               output=tmp_path / "a.pdf"))
+    second = pipeline.build(copy_content(tmp_path / "elsewhere" / "b"), pipeline.BuildOptions(
+                                output=tmp_path / "b.pdf"))
     assert first.pdf.read_bytes() == second.pdf.read_bytes()
 
 

