@@ -130,7 +130,7 @@ elif mode.startswith("designer:"):  # the proof server, as a designer has it: sa
         if sheet.name == "typography.css":  # a rule added
             changed = text + f"\nh3 {{{{ letter-spacing: 0.0{{value}}em; }}}}\n"
         else:  # a value changed
-            changed = text.replace("font-size: 22pt;", f"font-size: {{20 + value / 10}}pt;")
+            changed = text.replace("font-size: 8.2pt;", f"font-size: {{8 + value / 10}}pt;")
         started = time.perf_counter()
         sheet.write_text(changed)
 

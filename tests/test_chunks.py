@@ -407,18 +407,18 @@ def test_a_component_stylesheet_saved_lays_out_only_its_chunks_with_a_cold_build
     layout = _layout_copy(tmp_path, monkeypatch)
     folder = shutil.copytree(CONTENT, tmp_path / "content")
     cache = tmp_path / "cache"
-    first = pipeline.build(folder, tmp_path / "first.pdf", chunk_cache=cache)
+    first = pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "first.pdf",
+                                                         chunk_cache=cache))
     runs = chunks.split(first.book.chapters)
     html = first.html
     with_figures = [run for run in runs if any(
         'class="key-figures' in anchors.chapter_html(html, chapter.id) for chapter in run)]
     assert 0 < len(with_figures) < len(runs)
 
-    edit(layout / "components" / "key-figures.css", "font-weight: 900; font-size: 22pt;",
-         "font-weight: 900; font-size: 19pt;")
+    edit(layout / "components" / "key-figures.css", "font-size: 8.2pt;", "font-size: 9pt;")
     progress = []
-    warm = pipeline.build(folder, tmp_path / "warm.pdf", chunk_cache=cache,
-                          log=progress.append)
+    warm = pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "warm.pdf",
+                                                        chunk_cache=cache), log=progress.append)
     assert f"  laid out {len(with_figures)} of {len(runs)} chunks" in progress
     assert warm.pdf.read_bytes() != first.pdf.read_bytes()  # (the change shows)
 
@@ -426,7 +426,8 @@ def test_a_component_stylesheet_saved_lays_out_only_its_chunks_with_a_cold_build
     cold_cache.mkdir()
     shutil.copy(cache / "pagemap-print.json", cold_cache)
     progress = []
-    cold = pipeline.build(folder, tmp_path / "cold.pdf", chunk_cache=cold_cache,
+    cold = pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "cold.pdf",
+                                                        chunk_cache=cold_cache),
                           log=progress.append)
     assert f"  laid out {len(runs)} of {len(runs)} chunks" in progress
     assert hashlib.sha256(warm.pdf.read_bytes()).hexdigest() == hashlib.sha256(
@@ -435,7 +436,8 @@ def test_a_component_stylesheet_saved_lays_out_only_its_chunks_with_a_cold_build
     # a stylesheet every page uses (typography.css: `p`, `h1`, …) lays out every chunk
     edit(layout / "typography.css", "hyphens", "  hyphens")
     progress = []
-    pipeline.build(folder, tmp_path / "again.pdf", chunk_cache=cache, log=progress.append)
+    pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "again.pdf",
+                                                 chunk_cache=cache), log=progress.append)
     assert f"  laid out {len(runs)} of {len(runs)} chunks" in progress
 
 
