@@ -24,6 +24,11 @@ build would have (1-2 s of a 9 s build on 2 cores), so the two are never measure
 - proof rebuild: the proof server running (its first build shown), one story saved, five
   times: the time until the new PDF is written, until its pages are shown (rendered, their
   images written: what the browser fetches next) and until preflight's findings join them;
+- the designer's loop: the proof server running, a stylesheet saved five times, in a copy
+  of layout/ (the project's is not touched), the spread of Werk's opener in view: the time
+  from the save until the spread in view shows its new pages (drawn from the chunk laid
+  out first) and until the whole report is shown; for typography.css (every page uses it)
+  and components/key-figures.css (the chunks with key figures only);
 - scaling: the report with 4x the content (every domain chapter four times) against 1x,
   both cold builds;
 - two languages: the report made bilingual (`languages: [nl, fr]`, every text given for
@@ -101,6 +106,50 @@ if mode == "weasyprint":  # one render, one write, as WeasyPrint does it
     audit_started = time.perf_counter()
     audit.find(render.read_pages(document.pages))
     extra["audit"] = time.perf_counter() - audit_started
+elif mode.startswith("designer:"):  # the proof server, as a designer has it: save a
+    # stylesheet (in a copy of layout/: BENCH_LAYOUT), with one spread in view, wait
+    from reportpress import compose, pipeline, proof
+    compose.LAYOUT_DIR = Path(os.environ["BENCH_LAYOUT"])
+    sheet = compose.LAYOUT_DIR / mode.removeprefix("designer:")
+    server = proof.Proofer(content, Path(out).parent / "proof", log=lambda message: None)
+    server.start()
+
+    def wait(condition):
+        while not condition():
+            time.sleep(0.005)
+
+    wait(lambda: server.current and not server.building)  # the first build, checked
+    view = next(c["page"] for c in server.current.chapters if c["id"] == "werk")
+    server.view = view - view % 2  # (the first page of its spread)
+    in_view = {{server.view, server.view + 1}}
+    text, times = sheet.read_text(), {{"view": [], "shown": [], "partial": 0}}
+    for edit in range(EDITS):  # (each a new value: no chunk in the cache has it)
+        time.sleep(1)
+        number = server.current.number
+        value = edit + 1 + EDITS * sampled  # (the other run's: cached)
+        if sheet.name == "typography.css":  # a rule added
+            changed = text + f"\nh3 {{{{ letter-spacing: 0.0{{value}}em; }}}}\n"
+        else:  # a value changed
+            changed = text.replace("font-size: 8.2pt;", f"font-size: {{8 + value / 10}}pt;")
+        started = time.perf_counter()
+        sheet.write_text(changed)
+
+        def spread_shown():
+            partial, current = server.partial, server.current
+            if partial is not None and in_view <= set(partial.rebuilding or ()):
+                return "partial"
+            return current.number > number and "whole"
+
+        wait(spread_shown)
+        times["view"].append(time.perf_counter() - started)
+        times["partial"] += spread_shown() == "partial"
+        wait(lambda: server.current.number > number)
+        times["shown"].append(time.perf_counter() - started)
+        wait(lambda: not server.building)
+    server.stop()
+    extra = {{name: sorted(values) if isinstance(values, list) else values
+             for name, values in times.items()}}
+    seconds, pages = sorted(times["shown"])[EDITS // 2], server.current.page_count
 elif mode == "proof":  # the proof server, as an editor has it: save a story, wait
     from reportpress import pipeline, proof
     build, written = pipeline.build, []
@@ -126,14 +175,14 @@ elif mode == "proof":  # the proof server, as an editor has it: save a story, wa
         started = time.perf_counter()
         new = "Mi" + "r" * (edit + 2 + EDITS * sampled) + "iam"  # (the other run's: cached)
         story.write_text(text.replace("Miriam", new, 1))
-        wait(lambda: server.current["number"] >= edit + 2)
+        wait(lambda: server.current.number >= edit + 2)
         times["shown"].append(time.perf_counter() - started)
         times["pdf"].append(written[-1] - started)
         wait(lambda: not server.building)
         times["checked"].append(time.perf_counter() - started)
     server.stop()
     extra = {{name: sorted(values) for name, values in times.items()}}
-    seconds, pages = sorted(times["shown"])[EDITS // 2], server.current["page_count"]
+    seconds, pages = sorted(times["shown"])[EDITS // 2], server.current.page_count
 else:  # a build, as `make_pdf.py` runs it ("html": and writes the composed HTML)
     import contextlib, io
     from reportpress import cli
@@ -156,18 +205,18 @@ print(json.dumps(dict(seconds=seconds, pages=pages, peak_mb=peak[0] if sampled e
 ROUNDS = 5  # of plain WeasyPrint, a cold build and one with the page map, back to back
 
 
-def measure(mode, content, out, cache, memory=False):
+def measure(mode, content, out, cache, memory=False, env=None):
     """One run in a process of its own, keeping what builds keep in `cache`."""
     done = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), mode,
                            str(content), str(out), str(cache / "images"),
                            "memory" if memory else "time"], capture_output=True, text=True,
-                          env={**os.environ, "REPORTPRESS_CACHE": str(cache)})
+                          env={**os.environ, "REPORTPRESS_CACHE": str(cache), **(env or {})})
     if done.returncode:
         sys.exit(f"{mode} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def timed_and_sampled(mode, content, out, cache, runs=1, reset=lambda: None):
+def timed_and_sampled(mode, content, out, cache, runs=1, reset=lambda: None, env=None):
     """The fastest of `runs` runs without the memory sampler, and the peak memory of one
     more run with it: reading /proc every 0.1 s costs a 2-core machine 1-2 s of a 9 s
     multi-process build (and much less of plain WeasyPrint's one process), so the two are
@@ -175,9 +224,9 @@ def timed_and_sampled(mode, content, out, cache, runs=1, reset=lambda: None):
     timed = []
     for _ in range(runs):
         reset()
-        timed.append(measure(mode, content, out, cache))
+        timed.append(measure(mode, content, out, cache, env=env))
     reset()
-    sampled = measure(mode, content, out, cache, memory=True)
+    sampled = measure(mode, content, out, cache, memory=True, env=env)
     return {**min(timed, key=lambda row: row["seconds"]), "peak_mb": sampled["peak_mb"]}
 
 
@@ -204,6 +253,30 @@ def quadruple(content, target):
         lines.insert(index + 1, f"  - {twin}")
     (target / "report.yaml").write_text("\n".join(lines) + "\n")
     return target
+
+
+DESIGNER_SHEETS = ("typography.css", "components/key-figures.css")
+
+
+def print_designer(designer, plain, proof):
+    """The designer's rows: from the save to the spread in view and to the whole report
+    shown, median of five (and range), beside plain WeasyPrint's median in the same run."""
+    def spread(values):
+        return f"{values[len(values) // 2]:.1f} s ({values[0]:.1f}–{values[-1]:.1f})"
+
+    print(f"\nthe designer's loop (proof server, a stylesheet saved {len(DESIGNER_SHEETS)} "
+          f"ways, five times each); plain WeasyPrint on the same HTML: {plain:.1f} s (median)")
+    targets = {"typography.css": ("1.5 s", "0.5x WeasyPrint"),
+               "components/key-figures.css": ("1.5 s", "3 s")}
+    for sheet, row in designer.items():
+        whole = row["shown"][len(row["shown"]) // 2]
+        print(f"  {sheet}: spread in view shown in {spread(row['view'])} (target "
+              f"{targets[sheet][0]}; {row['partial']} of {len(row['view'])} before the whole"
+              f" report), whole report in {spread(row['shown'])} = {whole / plain:.2f}x "
+              f"WeasyPrint (target {targets[sheet][1]}); peak {row['peak_mb']:.0f} MB")
+    if proof:
+        print(f"  (a story edit, for comparison: shown in "
+              f"{spread(proof['shown'])})")
 
 
 # The keys whose text is prose, given per language in a report of several (content/README.md)
@@ -268,6 +341,8 @@ def languages_ratio(work, cache):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-scaling", action="store_true", help="skip the 4x runs")
+    parser.add_argument("--only-designer", action="store_true",
+                        help="only the designer's rows (and plain WeasyPrint beside them)")
     parser.add_argument("--skip-languages", action="store_true",
                         help="skip the two-language runs")
     parser.add_argument("--only-languages", action="store_true",
@@ -299,6 +374,27 @@ def main():
     def edit_story():  # each time a name no cached chunk has
         story.write_text(original.replace("Miriam", "Mir" + "j" * next(edits) + "am", 1))
 
+    layout = work / "project" / "layout"  # the designer's copy, beside fonts/ and profiles/
+    shutil.copytree(ROOT / "layout", layout)
+    for name in ("fonts", "profiles"):
+        (work / "project" / name).symlink_to(ROOT / name)
+    designer = {}
+
+    def designers_loop():
+        for sheet in DESIGNER_SHEETS:
+            designer[sheet] = timed_and_sampled(
+                f"designer:{sheet}", content, work / "designer.pdf", cache,
+                env={"BENCH_LAYOUT": str(layout)})
+            shutil.copytree(ROOT / "layout", layout, dirs_exist_ok=True)  # (as it was)
+
+    if args.only_designer:
+        measure("html", content, work / "same.pdf", cache)
+        plain = [measure("weasyprint", work / "same.pdf.html", work / "plain.pdf", cache)
+                 for _ in range(3)]
+        designers_loop()
+        print_designer(designer, sorted(row["seconds"] for row in plain)[1], None)
+        shutil.rmtree(work)
+        return
     rows = {}
     rows["fresh build, nothing cached"] = timed_and_sampled(
         "build", content, work / "fresh.pdf", cache, reset=forget_all)
@@ -327,6 +423,7 @@ def main():
     story.write_text(original)
     rows["proof rebuild, one story edited"] = proof = timed_and_sampled(
         "proof", content, work / "proof.pdf", cache)
+    designers_loop()
     if not args.skip_scaling:
         four, cache4 = quadruple(ROOT / "content", work / "content-4x"), work / "cache-4x"
         shutil.copytree(photos, cache4 / "images")  # (the same photos, prepared)
@@ -362,6 +459,8 @@ def main():
     print(f"layout audit: {audit:.2f} s for all {rows['cold build (photos prepared)']['pages']}"
           f" pages in one process, {audit / cold:.1%} of a cold build (target under 5%)")
     print(f"fresh, cold and page-map builds byte-identical: {len(same) == 1}")
+    plain = sorted(runs[0]["seconds"] for runs in rounds)[len(rounds) // 2]
+    print_designer(designer, plain, proof)
     if not args.skip_languages:
         print_languages(*languages_ratio(work, cache))
     shutil.rmtree(work)

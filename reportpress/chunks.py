@@ -4,8 +4,18 @@ WeasyPrint lays a document out in one process, page after page; most of that tim
 balancing two columns. A chunk is a run of chapters from one opener to the next: it is laid
 out as a document of its own (compose.compose(chunk=…)), numbered from its first page, and
 written to a PDF of its own, cached under a hash of everything it depends on (its HTML,
-which holds its first page number and the page numbers it refers to, and the layout, fonts,
-profiles and code). The chunks' pages are then merged into one PDF.
+which holds its first page number and the page numbers it refers to, the stylesheets that
+can apply to it, and the fonts, profiles and code). The chunks' pages are then merged into
+one PDF.
+
+What of layout/ a chunk depends on: its templates and words only through its HTML (which is
+in the key), and of its stylesheets only those with a rule that can match an element of its
+HTML (`Stylesheets`): a change to components/key-figures.css lays out again only the chunks
+with key figures. A stylesheet is taken to apply to every chunk unless each of its rules is
+a plain style rule whose every selector names a class or id outside any parentheses (an
+element without that class or id cannot match it, whatever else the selector says); an
+at-rule (@page, @font-face, @media, @import, …) or a selector without one (`*`, `p`, `:root`)
+makes the whole file count for every chunk. Any other file in layout/ counts for all.
 
 A chunk's first page comes from the page counts of the chunks before it: from the last
 build's page map (pagemap-<edition>.json in the cache), else from the flatplan (the
@@ -18,9 +28,12 @@ and page numbers as one document (tests/test_chunks.py).
 import concurrent.futures
 import contextlib
 import dataclasses
+import functools
 import hashlib
+import html as html_text
 import json
 import os
+import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +43,8 @@ from .errors import LayoutError
 from .output import write_atomically
 from .problems import Problem
 
-# What a chunk's PDF depends on besides its HTML.
-DEPENDENCIES = [PROJECT / "layout", PROJECT / "fonts", PROJECT / "profiles",
+# What a chunk's PDF depends on besides its HTML and layout/ (its stylesheets: Stylesheets).
+DEPENDENCIES = [PROJECT / "fonts", PROJECT / "profiles",
                 PROJECT / "requirements.txt",
                 *(PROJECT / "reportpress" / name
                   for name in ("render.py", "chunks.py", "overflow.py", "audit.py", "engine.py",
@@ -122,13 +135,17 @@ def split(chapters):
 
 
 def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
-            laid_out=None):
+            laid_out=None, view=None, first_laid_out=None):
     """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML
     with the page references to targets in `page_of` written out (the others are left to
     its layout); `render_args` are render.render's arguments after the HTML.
     `laid_out(laid)` is told each chunk (laid out anew or from the cache), once all are
     known good, before they are merged (the proof has the pages it has not drawn yet
-    drawn meanwhile)."""
+    drawn meanwhile). `view` (a page number; the proof, after a save to the layout): the
+    chunk that holds that page is laid out first, the others nearest first, and
+    `first_laid_out(laid, first_page)` is told it as soon as it is laid out anew (its
+    pages numbered as the last build's page map has them: the page numbers may still
+    move, and nothing else is known yet)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
@@ -145,14 +162,19 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     certain = [all(known[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
     edited = max(range(len(runs)), key=lambda i: _last_edit(runs[i], book.content_dir))
+    if view is not None:
+        edited = _holding(_plan(runs, counts), counts, view, edited)
     printed = edition == "print"
     job = Job(render_args, edition, published, book.language,
               book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else ())
-    layout = _Round(compose_html, _fingerprint(job), cache_dir, job)
+    layout = _Round(compose_html, _fingerprint(job, render_args[0]), cache_dir, job,
+                    Stylesheets(render_args[0]))
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
         laid, written_out, keys, htmls = layout.run(chunks, counts, certain, page_of,
-                                                    edited, log)
+                                                    edited, log, view is not None,
+                                                    first_laid_out)
+        first_laid_out = None  # (the first round's only)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -178,14 +200,17 @@ class _Round:
     page map when it has it, else from the flatplan where it tells (a chapter of one page),
     else the chunk waits until the other chunk is laid out."""
 
-    def __init__(self, compose_html, fingerprint, cache_dir, job):
+    def __init__(self, compose_html, fingerprint, cache_dir, job, stylesheets):
         self.compose_html, self.fingerprint = compose_html, fingerprint
-        self.cache_dir, self.job = cache_dir, job
+        self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
 
-    def run(self, chunks, counts, certain, page_of, edited, log):
+    def run(self, chunks, counts, certain, page_of, edited, log, nearest=False,
+            first_laid_out=None):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
         The `edited` one is composed first and, when it can be, laid out while the others
-        are composed (a rebuild after an edit: it is the one to lay out)."""
+        are composed (a rebuild after an edit: it is the one to lay out). `nearest`: the
+        others go nearest to it first (it is the one in view), and `first_laid_out(laid,
+        first_page)` is told it as soon as it is laid out anew."""
         known = dict(page_of)
         count = len(chunks)
         laid, written_out, keys = [None] * count, [None] * count, [None] * count
@@ -197,7 +222,7 @@ class _Round:
             written_out[i] = {target: known[target] for target in targets}
             if anchors.written_out(htmls[i]) != written_out[i]:  # numbers learnt since
                 htmls[i] = self._compose(chunks[i], written_out[i])
-            keys[i] = _key(htmls[i], self.fingerprint)
+            keys[i] = _key(htmls[i], self.fingerprint, self.stylesheets)
             laid[i] = _cached(self.cache_dir, keys[i])
             if laid[i]:
                 known.update(laid[i].anchors)
@@ -230,8 +255,8 @@ class _Round:
                 ready = list(waiting)  # a guess now, the next round has the numbers
                 known.update({target: 0 for i in ready for target in refer[i]
                               if target not in known})
-            for i in sorted(ready, key=lambda i: (i not in needed, -counts[i],
-                                                  -len(htmls[i]))):
+            for i in sorted(ready, key=lambda i: (i not in needed, abs(i - edited))
+                            if nearest else (i not in needed, -counts[i], -len(htmls[i]))):
                 waiting.discard(i)
                 start(i, refer[i])
             if running:
@@ -240,6 +265,8 @@ class _Round:
                     i = running.pop(future)
                     laid[i] = _result(future)
                     known.update(laid[i].anchors)
+                    if i == edited and first_laid_out and laid[i].pdf:
+                        first_laid_out(laid[i], chunks[i].first_page)
         if submitted:
             log(f"  laid out {submitted} of {count} chunks")
         return laid, written_out, keys, htmls
@@ -252,6 +279,15 @@ class _Round:
         if own & anchors.written_out(html).keys():
             html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
         return html
+
+
+def _holding(chunks, counts, page, otherwise):
+    """The index of the chunk that holds `page` (its lead page: the chunk after it), or
+    `otherwise` when none does."""
+    for index, (chunk, count) in enumerate(zip(chunks, counts, strict=True)):
+        if page < chunk.first_page + count:
+            return index
+    return otherwise
 
 
 def _planned_pages(chunks, htmls, certain):
@@ -372,11 +408,12 @@ def _render_chunk(html, first_page, lead, stem, job):
     return laid
 
 
-def _key(html, fingerprint):
-    return hashlib.sha256(fingerprint + html.encode()).hexdigest()[:32]
+def _key(html, fingerprint, stylesheets):
+    return hashlib.sha256(fingerprint + stylesheets.digest(html)
+                          + html.encode()).hexdigest()[:32]
 
 
-def _fingerprint(job):
+def _fingerprint(job, layout_dir):
     digest = hashlib.sha256(f"{job.edition} {job.published} {job.overprint_below} "
                             f"{job.spots} {engine.fingerprint()}".encode())
     for dependency in DEPENDENCIES:
@@ -384,7 +421,98 @@ def _fingerprint(job):
         for file in files:
             if file.is_file():
                 digest.update(str(file.relative_to(PROJECT)).encode() + file.read_bytes())
+    layout_dir = Path(layout_dir)
+    for file in sorted(layout_dir.rglob("*")):  # what reaches a chunk other than its HTML
+        if file.is_file() and not _through_html_or_styles(file.relative_to(layout_dir)):
+            digest.update(b"layout/" + str(file.relative_to(layout_dir)).encode()
+                          + file.read_bytes())
     return digest.digest()
+
+
+def _through_html_or_styles(relative):
+    """A stylesheet (Stylesheets), a template or the layout's words (they reach a chunk
+    only through its HTML: compose.py reads them, the renderer never does)."""
+    return (relative.suffix in (".css", ".html")
+            or (relative.parts[0] == "strings" and relative.suffix == ".yaml"))
+
+
+class Stylesheets:
+    """layout/'s stylesheets, each with what an element needs for one of its rules to
+    match it: `digest(html)` hashes those that can apply to the HTML (see the module's
+    docstring)."""
+
+    def __init__(self, layout_dir):
+        self.sheets = []  # (name, bytes, [frozenset of the tokens a selector needs] or None)
+        layout_dir = Path(layout_dir)
+        for file in sorted(layout_dir.rglob("*.css")):
+            body = file.read_bytes()
+            self.sheets.append((str(file.relative_to(layout_dir)).encode(), body,
+                                _selector_needs(body)))
+
+    def applying(self, html):
+        """The names of the stylesheets that can apply to the HTML."""
+        tokens = _tokens(html)
+        return [name for name, _, needs in self.sheets
+                if needs is None or any(need <= tokens for need in needs)]
+
+    def digest(self, html):
+        applying = set(self.applying(html))
+        digest = hashlib.sha256()
+        for name, body, _ in self.sheets:
+            if name in applying:
+                digest.update(len(name).to_bytes(4, "big") + name
+                              + len(body).to_bytes(8, "big") + body)
+        return digest.digest()
+
+
+_ATTRIBUTE = re.compile(r"""\b(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                        re.IGNORECASE)
+
+
+def _tokens(html):
+    """Every class and id an element of the HTML may have (lower case: matched without
+    regard to case, which can only find more). Read loosely, so more rather than fewer:
+    text that looks like an attribute counts too."""
+    found = set()
+    for match in _ATTRIBUTE.finditer(html):
+        value = html_text.unescape(next(group for group in match.groups() if group is not None))
+        found.update(value.lower().split())
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _selector_needs(body):
+    """[frozenset of the classes and ids a selector names outside parentheses] for every
+    selector of every rule of a stylesheet, or None: a rule that can apply anywhere (an
+    at-rule, a selector naming none, anything not read as plain CSS)."""
+    import tinycss2
+
+    try:
+        rules = tinycss2.parse_stylesheet(body.decode("utf-8"), skip_comments=True,
+                                          skip_whitespace=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    needs = []
+    for rule in rules:
+        if rule.type != "qualified-rule":  # @-rules, parse errors
+            return None
+        selector = set()
+        for previous, token in zip([None, *rule.prelude], rule.prelude, strict=False):
+            if token.type == "literal" and token.value == ",":
+                if not selector:
+                    return None
+                needs.append(frozenset(selector))
+                selector = set()
+            elif ((token.type == "hash" and token.is_identifier)  # #id
+                  or (token.type == "ident" and previous is not None  # .class
+                      and previous.type == "literal" and previous.value == ".")):
+                selector.add(token.value.lower())
+            # (blocks, :not(…), :is(…), [attr]: one token each, what is inside only
+            # narrows what the selector matches)
+        if not selector:
+            return None
+        needs.append(frozenset(selector))
+    return needs
 
 
 def _remember(cache_dir, edition, runs, counts, anchors, keys):

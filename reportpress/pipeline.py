@@ -111,6 +111,11 @@ class BuildOptions:
     laid_out: object = None
     # False (a build run once): the layout workers stop as soon as the chunks are laid out
     keep_workers: bool = True
+    # view (a page number) and first_laid_out(pdf, first_page, sources): the chunk holding
+    # that page is laid out first and told as soon as it is, before the others are known
+    # (the proof shows it at once after a save to the layout; chunks.lay_out)
+    view: int | None = None
+    first_laid_out: object = None
 
 
 def build(content_dir, options=BuildOptions(), log=lambda message: None):
@@ -147,7 +152,7 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
 
     paged, layout_warnings = lay_out(book, log, edition, image_for,
                                      chunk_cache(book, options) if chunked else None,
-                                     options.laid_out)
+                                     options.laid_out, options.view, options.first_laid_out)
     if chunked and not options.keep_workers:
         workers.stop_workers()
     warnings += layout_warnings
@@ -320,7 +325,8 @@ def binding_problem(book, pages):
                    "shorten or lengthen the content", rule="binding", source="layout")
 
 
-def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None):
+def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None,
+            view=None, first_laid_out=None):
     """Compose and lay out: in chunks (cached in `chunk_cache`) or, without it, as one
     document. A page the layout leaves blank (so that the next opener starts on a left page)
     shows the closing photo of the chapter before it; a blank page after a chapter without
@@ -329,7 +335,7 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
     if chunk_cache:
         log("laying out pages")
         paged = _lay_out_chunks(book, edition, image_for, render_args, chunk_cache, log,
-                                laid_out)
+                                laid_out, view, first_laid_out)
     else:
         log("composing HTML")
         html = compose.compose(book, edition, image_for)
@@ -443,18 +449,24 @@ def _lay_out_whole(html, edition, published, render_args, inks):
                  audit=audit.find(render.read_pages(document.pages)))
 
 
-def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None):
+def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None,
+                    view=None, first_laid_out=None):
     from . import chunks
 
     def chunk_laid_out(laid):
         laid_out(Path(laid.pdf), _page_sources(Path(laid.pdf), laid.page_count))
+
+    def first_chunk_laid_out(laid, first_page):
+        first_laid_out(Path(laid.pdf), first_page,
+                       _page_sources(Path(laid.pdf), laid.page_count))
 
     def compose_chunk(chunk, page_of):
         return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
 
     try:
         layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
-                                cache_dir, log, chunk_laid_out if laid_out else None)
+                                cache_dir, log, chunk_laid_out if laid_out else None,
+                                view, first_chunk_laid_out if first_laid_out else None)
     except LayoutError as error:  # (a worker that died: which stories it was laying out)
         raise processes.explain(error) from None
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,

@@ -6,6 +6,11 @@ build's warnings beside the page they concern, a link to the PDF, and a flatplan
 content/ and layout/ are watched; a change rebuilds in the background
 and the open page updates itself, marking the pages that look different from the previous
 build. A build that fails shows its problems (file:line: message) above the last good proof.
+The page says which spread is in view (/status?view=N); after a save under layout/ or fonts/
+the chunk holding it is laid out first and its pages are shown at once, marked as the only
+new ones while the rest of the report is still being rebuilt (the others follow, nearest
+first). The page's own words follow the report's language (the `proof:` section of
+layout/strings/<language>.yaml, words.proof_words).
 "Approve" keeps a copy of the current PDF (approved.pdf in the proof folder); later builds
 mark the pages that differ from it (reportpress.diff).
 
@@ -14,6 +19,7 @@ The server answers only for its own static files and for files inside that folde
 """
 import argparse
 import contextlib
+import dataclasses
 import io
 import json
 import mimetypes
@@ -26,16 +32,17 @@ import threading
 import time
 import traceback
 import webbrowser
+from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 from PIL import Image
 
-from . import anchors, compose, diff, pipeline, pixels, problems, workers
+from . import anchors, compose, diff, pipeline, pixels, problems, words, workers
 from .errors import ContentError, LayoutError, UnreadablePDF
 from .output import write_atomically
 
@@ -56,6 +63,47 @@ def _now():
     return datetime.now().strftime("%H:%M:%S")
 
 
+@dataclass
+class ShownPage:
+    """A page as the proof page gets it."""
+    number: int
+    digest: str  # (the first 24 hex digits of its pixels' hash)
+    image: str  # its PNG's URL
+    width: int
+    height: int
+    changed: bool  # looks different from the same page of the build shown before
+    warnings: list = field(default_factory=list)  # (as text)
+    stale: bool = False  # of the build before: its chunk is still being laid out again
+
+
+@dataclass
+class Build:
+    """A build as the proof page gets it (`data()`: as JSON)."""
+    number: int  # the attempt it came from
+    when: str
+    seconds: float
+    title: str
+    pdf: str  # URL of its PDF
+    pdf_name: str
+    page_count: int
+    pages: list  # of ShownPage, in page order
+    chapters: list  # [{"id", "title", "page"}]
+    warnings: list  # those on no page (as text)
+    accepted: list  # the layout audit's findings the content accepts (Finding.data())
+    content: str  # the content folder
+    # the numbers of the pages laid out anew and shown so far, while the rest of the
+    # report is still being rebuilt (its pages marked `stale`); None: a finished build
+    rebuilding: list | None = None
+
+    def data(self):
+        return dataclasses.asdict(self)
+
+    def copy(self):
+        """A copy whose lists of warnings can be added to (the page may be reading this)."""
+        return dataclasses.replace(self, warnings=list(self.warnings), pages=[
+            dataclasses.replace(page, warnings=list(page.warnings)) for page in self.pages])
+
+
 def _drawn(futures):
     """The pages the workers drew (none of a part that failed: those are drawn here)."""
     pages = []
@@ -71,13 +119,21 @@ class Proofer:
     def __init__(self, content_dir, out_dir=DEFAULT_OUT, watch=None, log=None):
         self.content_dir = Path(content_dir).resolve()
         self.out_dir = Path(out_dir).resolve()
-        self.watch_dirs = [Path(d).resolve() for d in (watch or [self.content_dir,
-                                                                  compose.LAYOUT_DIR])]
+        self.watch_dirs = [Path(d).resolve() for d in (watch or [
+            self.content_dir, compose.LAYOUT_DIR, pipeline.FONTS_DIR])]
+        # a save in these is the designer's: the spread in view is laid out first
+        self.layout_dirs = [Path(d).resolve() for d in (compose.LAYOUT_DIR,
+                                                         pipeline.FONTS_DIR)]
         self.say = log or (lambda message: print(message, file=sys.stderr, flush=True))
         self.lock = threading.Lock()
         self.version = 0  # bumped whenever what the page shows changes
-        self.current = None  # the last good build, as the page gets it
+        self.current = None  # the last good build (Build)
         self.previous = None  # the good build before it
+        self.partial = None  # the current build with the pages laid out anew so far
+        self.view = None  # the first page of the spread in view (the page says)
+        self.layout_saved = False  # a file under layout/ or fonts/ saved since the build
+        self.language = self._language()
+        self.words = words.proof_words(self.language, self.content_dir)
         self.error = None  # the last build's problems, while it is the latest attempt
         self.building = False
         self.progress = ""
@@ -128,9 +184,12 @@ class Proofer:
                 timer = threading.Timer(0.1, self._wake.set)
                 timer.daemon = True
                 timer.start()
-            for _changes in watchfiles.watch(*self.watch_dirs, watch_filter=self._watched,
-                                             step=SETTLE_MS, stop_event=self._stop,
-                                             raise_interrupt=False):
+            for changes in watchfiles.watch(*self.watch_dirs, watch_filter=self._watched,
+                                            step=SETTLE_MS, stop_event=self._stop,
+                                            raise_interrupt=False):
+                if any(Path(path).is_relative_to(folder) for _, path in changes
+                       for folder in self.layout_dirs):
+                    self.layout_saved = True
                 self._wake.set()
                 if not all(folder.is_dir() for folder in self.watch_dirs):
                     break
@@ -165,9 +224,25 @@ class Proofer:
             self.building, self.progress = False, ""
             workers.give_back_memory()  # (about 120 MB of 340 between builds)
 
+    def _language(self):
+        """The report's language as report.yaml says, read leniently (before a build)."""
+        with contextlib.suppress(Exception):
+            from . import yamlfile
+
+            found = yamlfile.parse((self.content_dir / "report.yaml").read_text("utf-8"))
+            if isinstance(found, dict) and isinstance(found.get("language"), str):
+                return found["language"]
+            if isinstance(found, dict) and isinstance(found.get("languages"), list):
+                return str(found["languages"][0])  # (a report in several: its main one)
+        return "nl"
+
     def _build(self, attempt):
         started = time.monotonic()
         folder = self.out_dir / "builds" / f"{attempt:04d}"
+        # after a save to the layout (or fonts), the spread in view is laid out first
+        view = self.view if self.layout_saved and self.current else None
+        self.layout_saved = False
+        early = _FirstShown(self, attempt) if view else None
         drawing, ahead = [], 0  # pages of new chunks, drawn by workers during the merge
         looks_here = {}  # {source: Page.look} of the pages read() draws from the merged PDF
         shown = self._rendering.pages if self._rendering else []
@@ -183,7 +258,8 @@ class Proofer:
             others by read(), here (a first build: drawn in the workers their memory would
             stay there)."""
             nonlocal ahead
-            if all(source in known for source in sources):
+            if all(source in known or (early and source in early.sources)
+                   for source in sources):
                 return
             if not shown or ahead + len(sources) > DRAW_AHEAD:
                 # (page_sources is [] for a chunk it cannot read: its pages get no look)
@@ -200,42 +276,47 @@ class Proofer:
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings
             result = pipeline.build(self.content_dir, pipeline.BuildOptions(
-                output=folder / "report.pdf", preflight="later", laid_out=draw_ahead),
-                log=self._progress)
+                output=folder / "report.pdf", preflight="later", laid_out=draw_ahead,
+                view=view, first_laid_out=early and early.start), log=self._progress)
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
             self.progress = "rendering pages"
             rendering = pixels.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
-                                  sources=result.page_sources, drawn=_drawn(drawing),
+                                  sources=result.page_sources,
+                                  drawn=_drawn(drawing) + (early.pages() if early else []),
                                   keep=self._kept, looks=looks_here)
+            self.language = result.book.language
+            self.words = words.proof_words(self.language, self.content_dir)
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
-            return self._failed(attempt, folder, "The content has mistakes",
+            return self._failed(attempt, folder, "failed.content",
                                 [str(problem) for problem in error.problems])
         except LayoutError as error:
-            return self._failed(attempt, folder, "The layout cannot do what the content asks",
-                                str(error).splitlines())
+            return self._failed(attempt, folder, "failed.layout", str(error).splitlines())
         except Exception as error:  # anything else: say what, keep serving the last proof
             traceback.print_exc()
-            return self._failed(attempt, folder, "The build failed",
+            return self._failed(attempt, folder, "failed.build",
                                 [f"{type(error).__name__}: {error}"])
+        finally:
+            if early:
+                early.done()
         while True:
             approvals = self._approvals
             approved_diff = self._compare_with_approved(build, rendering)
             if approvals == self._approvals:  # else: approved meanwhile, compare again
                 break
         with self.lock:
-            self.previous, self.current = self.current, build
+            self.previous, self.current, self.partial = self.current, build, None
             self._rendering = rendering
             self.error = None
             self.approved_diff = approved_diff
             self.version += 1
         self._prune()
         self._check_for_print(result, pdf, build)
-        changed = [p["number"] for p in build["pages"] if p["changed"]]
+        changed = [page.number for page in build.pages if page.changed]
         note = f", changed: {problems.page_ranges(changed)}" if changed else ""
-        self.say(f"build #{attempt}: {build['page_count']} pages in {build['seconds']} s"
+        self.say(f"build #{attempt}: {build.page_count} pages in {build.seconds} s"
                  f", {len(result.warnings)} warning(s){note}")
 
     def _check_for_print(self, result, pdf, build):
@@ -249,9 +330,7 @@ class Proofer:
             traceback.print_exc()
             findings = [f"preflight failed: {type(error).__name__}: {error}"]
         result.warnings += findings
-        checked = {**build, "warnings": list(build["warnings"]),  # (the page may be reading
-                   "pages": [{**page, "warnings": list(page["warnings"])}  # `build` now)
-                             for page in build["pages"]]}
+        checked = build.copy()  # (the page may be reading `build` now)
         self._place_warnings(checked, result, findings)
         with self.lock:
             if self.current is build:  # (else: a newer build is shown already)
@@ -259,12 +338,15 @@ class Proofer:
                 self.version += 1
 
     def _failed(self, attempt, folder, title, problems):
+        """`title`: the key of the words that say what failed (the `proof:` strings)."""
         shutil.rmtree(folder, ignore_errors=True)
         with self.lock:
             self.error = {"attempt": attempt, "when": _now(), "title": title,
                           "problems": problems}
+            self.partial = None
             self.version += 1
-        self.say(f"build #{attempt} failed — {title.lower()}:")
+        english = words.proof_words("en", self.content_dir).get(title, title)
+        self.say(f"build #{attempt} failed — {english.lower()}:")
         for problem in problems:
             self.say(f"  {problem}")
 
@@ -275,21 +357,65 @@ class Proofer:
         previous = {p.number: p for p in shown.pages} if shown else None
         pages = []
         for page in rendering.pages:
-            image = self._kept(page).image
             changed = previous is not None and self._changed(previous.get(page.number), page)
-            pages.append({"number": page.number, "digest": page.digest[:24],
-                          "image": self.url(self._png(page)), "warnings": [],
-                          "width": image.width, "height": image.height, "changed": changed})
+            pages.append(self._shown(page, changed))
         chapters = [{"id": c.id, "title": c.title, "page": result.anchors[anchors.chapter(c.id)]}
                     for c in result.book.chapters if anchors.chapter(c.id) in result.anchors]
-        build = {"number": attempt, "when": _now(), "seconds": round(seconds, 1),
-                 "title": f"{result.book.title} — {result.book.organisation}",
-                 "pdf": self.url(pdf), "pdf_name": pdf.name, "page_count": len(pages),
-                 "pages": pages, "chapters": chapters, "warnings": [],
-                 "accepted": [f.data() for f in result.accepted],  # (listed apart: proof.js)
-                 "content": str(self.content_dir)}
+        build = Build(attempt, _now(), round(seconds, 1),
+                      f"{result.book.title} — {result.book.organisation}", self.url(pdf),
+                      pdf.name, len(pages), pages, chapters, [],
+                      [f.data() for f in result.accepted],  # (listed apart: proof.js)
+                      str(self.content_dir))
         self._place_warnings(build, result, result.warnings)
         return build
+
+    def _shown(self, page, changed, stale=False):
+        """A pixels.Page as the proof page gets it (its PNG written, once)."""
+        image = self._kept(page).image
+        return ShownPage(page.number, page.digest[:24], self.url(self._png(page)),
+                         image.width, image.height, changed, stale=stale)
+
+    def show_first(self, attempt, drawn, first_page, chunk_pages):
+        """The build shown with the pages drawn so far of the chunk laid out first
+        (`drawn`: {index in the chunk: pixels.Page}) in place of its pages, which begin at
+        `first_page` and number `chunk_pages`; every other page is marked as still being
+        rebuilt."""
+        with self.lock:
+            build, shown = self.current, self._rendering
+            if build is None or shown is None or self.attempts != attempt or not self.building:
+                return
+        # the pages the chunk had in the build shown: those drawn from the same chunk PDF
+        old = shown.pages
+        start = min(first_page - 1, len(old))
+        stem = (old[start].source or "").split(":")[0] if start < len(old) else ""
+        end = start
+        while end < len(old) and stem and (old[end].source or "").split(":")[0] == stem:
+            end += 1
+        if end == start:
+            end = min(start + chunk_pages, len(old))
+        new, fresh = [], []
+        for index in range(chunk_pages):
+            number = start + 1 + index
+            before = build.pages[start + index] if start + index < end else None
+            if index in drawn:
+                page = dataclasses.replace(drawn[index], number=number)
+                new.append(self._shown(page, before is None
+                                       or before.digest != page.digest[:24]))
+                fresh.append(number)
+            elif before is not None:
+                new.append(dataclasses.replace(before, number=number, stale=True,
+                                               warnings=[]))
+        shift = len(new) - (end - start)
+        pages = ([dataclasses.replace(page, stale=True, warnings=[])
+                  for page in build.pages[:start]] + new
+                 + [dataclasses.replace(page, number=page.number + shift, stale=True,
+                                        warnings=[]) for page in build.pages[end:]])
+        partial = dataclasses.replace(build, pages=pages, page_count=len(pages), warnings=[],
+                                      accepted=[], rebuilding=fresh)
+        with self.lock:
+            if self.attempts == attempt and self.building:
+                self.partial = partial
+                self.version += 1
 
     def _png(self, page):
         return self.out_dir / "pages" / f"{page.digest[:24]}.png"
@@ -310,13 +436,13 @@ class Proofer:
 
     def _place_warnings(self, build, result, warnings):
         """Each warning by the page it concerns, else with the build's general ones."""
-        pages = build["pages"]
+        pages = build.pages
         for warning in warnings:
             number = self._page_of(warning, result)
             if number and 1 <= number <= len(pages):
-                pages[number - 1]["warnings"].append(str(warning))
+                pages[number - 1].warnings.append(str(warning))
             else:
-                build["warnings"].append(str(warning))
+                build.warnings.append(str(warning))
 
     def _changed(self, before, page):
         """Does the page look different from the same page of the previous build?"""
@@ -359,17 +485,17 @@ class Proofer:
             build, rendering = self.current, self._rendering
         if build is None:
             return False
-        source = self.out_dir / build["pdf"].removeprefix("/files/")
+        source = self.out_dir / build.pdf.removeprefix("/files/")
         write_atomically(self.approved_pdf, lambda tmp: shutil.copyfile(source, tmp))
         with self.lock:
-            self.approved = {"build": build["number"], "when": _now()}
+            self.approved = {"build": build.number, "when": _now()}
             self._approved_rendering = rendering
             self._approvals += 1
             if self.current is build:
-                self.approved_diff = {"build": build["number"], "changed": [], "added": [],
+                self.approved_diff = {"build": build.number, "changed": [], "added": [],
                                       "removed": [], "moves": [], "images": {}}
             self.version += 1
-        self.say(f"approved build #{build['number']}: {self.approved_pdf}")
+        self.say(f"approved build #{build.number}: {self.approved_pdf}")
         return True
 
     def _compare_with_approved(self, build, rendering):
@@ -383,12 +509,12 @@ class Proofer:
                 approved = self._approved_rendering = pixels.read(
                     self.approved_pdf, DPI, trim=True, photo_cache=pipeline.lighter_photos(),
                     keep=self._kept)
-            folder = self.out_dir / "approved-diff" / f"{build['number']:04d}"
+            folder = self.out_dir / "approved-diff" / f"{build.number:04d}"
             result = diff.compare(approved, rendering, folder)
         except (UnreadablePDF, OSError) as error:
             self.say(f"cannot compare with the approved proof: {error}")
             return None
-        return {"build": build["number"], "changed": result.changed, "added": result.added,
+        return {"build": build.number, "changed": result.changed, "added": result.added,
                 "removed": result.removed, "moves": [str(move) for move in result.moves],
                 "images": {str(c.new): self.url(c.image) for c in result.changes
                            if c.new and c.image}}
@@ -413,8 +539,8 @@ class Proofer:
         with self.lock:
             builds = [b for b in (self.current, self.previous) if b]
             diff_build = self.approved_diff and self.approved_diff["build"]
-        keep_builds = {f"{b['number']:04d}" for b in builds}
-        keep_pages = {p["image"].rsplit("/", 1)[-1] for b in builds for p in b["pages"]}
+        keep_builds = {f"{b.number:04d}" for b in builds}
+        keep_pages = {p.image.rsplit("/", 1)[-1] for b in builds for p in b.pages}
         for folder in (self.out_dir / "builds").glob("*"):
             if folder.name not in keep_builds:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -427,8 +553,11 @@ class Proofer:
 
     def status(self):
         with self.lock:
+            build = self.partial or self.current
             return {"version": self.version, "building": self.building,
-                    "progress": self.progress, "error": self.error, "build": self.current,
+                    "progress": self.progress, "error": self.error,
+                    "build": build and build.data(), "words": self.words,
+                    "language": self.language,
                     "approved": self.approved and {**self.approved,
                                                    "diff": self.approved_diff}}
 
@@ -461,6 +590,7 @@ class Handler(BaseHTTPRequestHandler):
             name = path[8:]
             return self._file(STATIC / name, STATIC_FILES[name] + "; charset=utf-8", "no-cache")
         if path == "/status":
+            self._note_view(urlsplit(self.path).query)
             body = json.dumps(self.proofer.status()).encode()
             return self._send(HTTPStatus.OK, body, "application/json", "no-store")
         if path.startswith("/files/"):
@@ -481,6 +611,12 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps({"approved": ok}).encode()
         return self._send(HTTPStatus.OK if ok else HTTPStatus.CONFLICT, body, "application/json")
 
+    def _note_view(self, query):
+        """/status?view=N: page N is in view (the first of its spread)."""
+        found = parse_qs(query).get("view", [""])[-1]
+        if found.isdigit() and 0 < int(found) < 100_000:
+            self.proofer.view = int(found)
+
     def _file(self, path, kind, cache):
         try:
             body = path.read_bytes()
@@ -497,6 +633,63 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the tab was closed
             self.wfile.write(body)
+
+
+class _FirstShown:
+    """The chunk laid out first after a save to the layout (the one in view): its pages
+    drawn here, on a thread of their own while the workers lay out the others, and shown
+    as soon as they are, the spread in view first (Proofer.show_first)."""
+
+    def __init__(self, proofer, attempt):
+        self.proofer, self.attempt = proofer, attempt
+        self.sources, self.drawn, self.thread = set(), [], None
+
+    def start(self, part, first_page, sources):
+        """(pipeline.build's first_laid_out: in the builder's thread, so not drawn here)"""
+        self.sources = set(sources)
+        self.thread = threading.Thread(target=self._draw, args=(part, first_page, sources),
+                                       daemon=True, name="first-shown")
+        self.thread.start()
+
+    def _draw(self, part, first_page, sources):
+        proofer = self.proofer
+        with proofer.lock:
+            shown = proofer._rendering.pages if proofer._rendering else []
+        seen = {page.digest for page in shown}
+        looks = {page.look: page.digest for page in shown if page.look}
+        alike = {page.digest: page for page in shown}
+        view = proofer.view or first_page  # (the first page of its spread)
+        in_view = {view - first_page, view + 1 - first_page} if view % 2 == 0 else {
+            view - first_page}
+        spread = [index for index in range(len(sources)) if index in in_view]
+        rest = [index for index in range(len(sources)) if index not in in_view]
+        drawn = {}
+        try:
+            for indexes in (spread, rest):
+                if not indexes:
+                    continue
+                pages = pixels.draw_part(part, sources, indexes, DPI, True,
+                                         pipeline.lighter_photos(), seen, looks)
+                for index, page in zip(indexes, pages, strict=True):
+                    if page.image is None and page.png is not None:  # (packed: unpack)
+                        page.image = Image.open(io.BytesIO(page.png))
+                    self.drawn.append(page)
+                    if page.image is None and page.digest in alike:  # looks as one shown
+                        page = dataclasses.replace(alike[page.digest], source=page.source)
+                    if page.image is not None:
+                        drawn[index] = page
+                proofer.show_first(self.attempt, dict(drawn), first_page, len(sources))
+        except Exception:  # (the build goes on; its pages are shown when it is done)
+            traceback.print_exc()
+
+    def pages(self):
+        """The pages drawn (for pixels.read: not drawn again)."""
+        self.done()
+        return list(self.drawn)
+
+    def done(self):
+        if self.thread:
+            self.thread.join()
 
 
 def make_server(proofer, port=DEFAULT_PORT):

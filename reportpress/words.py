@@ -138,6 +138,30 @@ def load(language, content_dir, report, read_yaml, language_line=None, layout_di
     return strings
 
 
+PROOF = "proof"  # the section of a strings file with the proof page's own words
+
+
+def proof_words(language, content_dir, layout_dir=LAYOUT_DIR):
+    """{key: text} of the proof page's own words (buttons, labels, status lines) in
+    `language`: the `proof:` section of the layout's strings for it, over the English
+    one (a word it lacks is said in English), with the `proof:` section of the content's
+    strings.yaml over both. Read leniently: the proof shows whatever a file says (the
+    build reports a broken strings.yaml), and `{name}` places are filled in the page."""
+    found = {}
+    files = [Path(layout_dir) / "strings" / "en.yaml", _shipped_file(language,
+                                                                    Path(layout_dir)),
+             Path(content_dir) / "strings.yaml"]
+    for file in files:
+        try:
+            section = yamlfile.parse(file.read_text(encoding="utf-8")).get(PROOF)
+        except Exception:  # noqa: BLE001 (missing, unreadable, not a mapping: not shown)
+            continue
+        if isinstance(section, dict):
+            found.update({str(key): text for key, text in section.items()
+                          if isinstance(text, str) and (key in found or file == files[0])})
+    return found
+
+
 def _shipped_file(language, layout_dir):
     for name in (language, language.replace("_", "-").split("-")[0]):
         path = layout_dir / "strings" / f"{name}.yaml"
@@ -155,6 +179,8 @@ def _merge(data, rel, strings, origin, report, needs):
         return
     for key, text in data.items():
         line = data.key_lines.get(key)
+        if key == PROOF:  # (the proof page's words, not the layout's: proof_words)
+            continue
         if key not in needs:
             close = difflib.get_close_matches(str(key), list(needs), n=1)
             report.error(f"`{key}` is no string the layout uses", rel, line,

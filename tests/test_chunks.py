@@ -18,7 +18,7 @@ from conftest import CONTENT
 from helpers import copy_content, edit
 from pdftext import page_texts
 
-from reportpress import chunks, compose, content, images, merge, pipeline, pixels, render
+from reportpress import anchors, chunks, compose, content, images, merge, pipeline, pixels, render
 from reportpress.errors import LayoutError
 
 
@@ -385,3 +385,84 @@ def test_a_photo_placed_in_two_chunks_is_stored_once(build):
         return sum(start <= page for start in starts)
     assert len(starts) >= 6
     assert any(len({chunk_of(page) for page in numbers}) > 1 for numbers in pages.values())
+
+
+def _layout_copy(tmp_path, monkeypatch):
+    """A copy of layout/ to edit, used by the builds of the test (fonts/ and profiles/
+    beside it, as its stylesheets and templates name them)."""
+    project = tmp_path / "project"
+    layout = project / "layout"
+    shutil.copytree(compose.LAYOUT_DIR, layout)
+    for name in ("fonts", "profiles"):
+        (project / name).symlink_to(pipeline.PROJECT / name)
+    monkeypatch.setattr(compose, "LAYOUT_DIR", layout)
+    return layout
+
+
+def test_a_component_stylesheet_saved_lays_out_only_its_chunks_with_a_cold_builds_bytes(
+        tmp_path, monkeypatch):
+    """A chunk's key holds the stylesheets that can apply to it: a change to
+    components/key-figures.css lays out again the chunks with key figures, no other, and
+    the PDF is the one a cold build of the changed layout makes."""
+    layout = _layout_copy(tmp_path, monkeypatch)
+    folder = shutil.copytree(CONTENT, tmp_path / "content")
+    cache = tmp_path / "cache"
+    first = pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "first.pdf",
+                                                         chunk_cache=cache))
+    runs = chunks.split(first.book.chapters)
+    html = first.html
+    with_figures = [run for run in runs if any(
+        'class="key-figures' in anchors.chapter_html(html, chapter.id) for chapter in run)]
+    assert 0 < len(with_figures) < len(runs)
+
+    edit(layout / "components" / "key-figures.css", "font-size: 8.2pt;", "font-size: 9pt;")
+    progress = []
+    warm = pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "warm.pdf",
+                                                        chunk_cache=cache), log=progress.append)
+    assert f"  laid out {len(with_figures)} of {len(runs)} chunks" in progress
+    assert warm.pdf.read_bytes() != first.pdf.read_bytes()  # (the change shows)
+
+    cold_cache = tmp_path / "cold-cache"
+    cold_cache.mkdir()
+    shutil.copy(cache / "pagemap-print.json", cold_cache)
+    progress = []
+    cold = pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "cold.pdf",
+                                                        chunk_cache=cold_cache),
+                          log=progress.append)
+    assert f"  laid out {len(runs)} of {len(runs)} chunks" in progress
+    assert hashlib.sha256(warm.pdf.read_bytes()).hexdigest() == hashlib.sha256(
+        cold.pdf.read_bytes()).hexdigest()
+
+    # a stylesheet every page uses (typography.css: `p`, `h1`, …) lays out every chunk
+    edit(layout / "typography.css", "hyphens", "  hyphens")
+    progress = []
+    pipeline.build(folder, pipeline.BuildOptions(output=tmp_path / "again.pdf",
+                                                 chunk_cache=cache), log=progress.append)
+    assert f"  laid out {len(runs)} of {len(runs)} chunks" in progress
+
+
+def test_a_stylesheet_counts_for_every_chunk_unless_each_rule_needs_a_class_or_id(tmp_path):
+    def needs(css):
+        return chunks._selector_needs(css.encode())
+
+    assert needs(".a .b, #c > p.d:hover { color: red }") == [frozenset({"a", "b"}),
+                                                             frozenset({"c", "d"})]
+    assert needs(".a:not(.b) > *, .c[data-x] { color: red }") == [frozenset({"a"}),
+                                                                  frozenset({"c"})]
+    for anywhere in ("p { margin: 0 }", "* { margin: 0 }", ":not(.a) { margin: 0 }",
+                     ".a { margin: 0 } :root { --x: 1pt }", ".a, p { margin: 0 }",
+                     "@page { margin: 0 } .a { margin: 0 }",
+                     "@font-face { font-family: X; src: url(x.ttf) }",
+                     "@media print { .a { margin: 0 } }", ".a { margin: 0 } }{ x",
+                     ":is(.a, .b) { margin: 0 }"):
+        assert needs(anywhere) is None, anywhere
+
+    (tmp_path / "a.css").write_text(".kf-value { color: red }")
+    (tmp_path / "b.css").write_text("p { color: red }")
+    (tmp_path / "c.css").write_text(".story .kf-value { color: red }")
+    sheets = chunks.Stylesheets(tmp_path)
+    assert sheets.applying('<p class="x">') == [b"b.css"]
+    assert sheets.applying("<p class='Story'><b class=kf-value>") == [b"a.css", b"b.css",
+                                                                      b"c.css"]
+    assert sheets.digest('<p class="x">') == sheets.digest('<p class="y">')
+    assert sheets.digest('<p class="x">') != sheets.digest('<p class="kf-value">')

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from helpers import copy_content, edit
 from pdftext import page_texts
 from test_diff import add_paragraph, rendering
 
-from reportpress import diff, pipeline, pixels, proof
+from reportpress import chunks, compose, diff, pipeline, pixels, proof, words
+from reportpress import content as content_module
 
 CHROMIUM = Path("/usr/bin/chromium")
 BUILD_TIMEOUT = 300  # s: a build takes 30–60 s, more on a busy machine
@@ -163,6 +165,15 @@ def test_the_first_proof_and_the_reference_build_are_identical_to_diff(page, ser
     assert "no differences" in result.summary()
 
 
+def test_the_proof_page_speaks_the_reports_language(page):
+    """The report is Dutch: so are the page's own buttons, headings and status line."""
+    assert page.evaluate("document.documentElement.lang") == "nl"
+    assert page.inner_text("#approve") == "Proef goedkeuren"
+    assert page.text_content("#sidebar h2") == "Hoofdstukken"
+    assert "pagina's" in page.inner_text("#state")
+    assert page.get_attribute(".page[data-page='2'] img", "alt") == "Pagina 2"
+
+
 def test_the_flatplan_shows_every_spread(browser, server, build):
     flatplan = browser.new_page()
     flatplan.goto(server.url + "flatplan")
@@ -189,12 +200,12 @@ def test_an_edit_appears_without_a_reload_with_the_changed_pages_marked(page, se
     werk = next(c["page"] for c in build["chapters"] if c["id"] == "werk")
     school = next(c["page"] for c in build["chapters"] if c["id"] == "school")
     assert werk < changed[0] < school  # the story is in Werk: nothing before it changed
-    assert "changed" in page.inner_text("#state")
+    assert "pagina's gewijzigd" in page.inner_text("#state")  # (the report's language)
 
     # and against the approved proof: the same pages differ, each with its diff image
     differs = page.eval_on_selector_all(".page.differs", "els => els.map(e => +e.dataset.page)")
     assert differs == changed
-    assert "changed: page" in page.inner_text("#approved-summary")
+    assert "gewijzigd: pagina" in page.inner_text("#approved-summary")
     image = page.get_attribute(f"#page-{changed[0]} a.badge.differs", "href")
     response = page.request.get(server.url + image.lstrip("/"))
     assert response.ok and response.headers["content-type"] == "image/png"
@@ -217,7 +228,7 @@ def test_a_yaml_mistake_is_shown_with_file_and_line_and_the_last_proof_kept(page
     assert page.evaluate("document.body.dataset.build") == "2"
     count = status(page)["build"]["page_count"]
     assert page.locator(".page[data-page] img").count() == count
-    assert "failed" in page.inner_text("#state")
+    assert "mislukt" in page.inner_text("#state")
 
 
 def test_findings_the_content_accepts_are_listed_apart_from_the_warnings(page, server):
@@ -240,7 +251,7 @@ def test_findings_the_content_accepts_are_listed_apart_from_the_warnings(page, s
     number = accepted["page"]
     assert not any("[page-empty]" in w for w in build["pages"][number - 1]["warnings"])
     spread = page.locator(f".spread:has(#page-{number})")
-    assert "(accepted: een proef)" in spread.locator(".page-accepted").inner_text()
+    assert "(aanvaard: een proef)" in spread.locator(".page-accepted").inner_text()
     assert "een proef" not in page.inner_text("#warnings")
     assert f"p. {number}" in page.inner_text("#accepted")
 
@@ -260,7 +271,7 @@ def test_a_save_builds_a_scratch_file_does_not_and_a_folder_put_back_is_watched(
 
     def shown(text):
         build = proofer.current
-        pdf = build and proofer.file_for(build["pdf"])
+        pdf = build and proofer.file_for(build.pdf)
         return bool(pdf) and any(text in page for page in page_texts(pdf))
 
     proofer.start()
@@ -318,7 +329,97 @@ def test_pages_that_draw_as_before_are_not_drawn_again(tmp_path, monkeypatch):
         assert again and 1 <= len(not_drawn) < len(again)
         assert [(page.digest, page.text) for page in proofer._rendering.pages] == [
             (page.digest, page.text) for page in pixels.read(
-                proofer.file_for(proofer.current["pdf"]), proof.DPI, trim=True,
+                proofer.file_for(proofer.current.pdf), proof.DPI, trim=True,
                 photo_cache=pipeline.lighter_photos()).pages]
     finally:
         proofer.stop()
+
+
+def test_the_proofs_words_come_from_the_layouts_strings_and_the_content_may_change_them(
+        tmp_path):
+    content = copy_content(tmp_path)
+    dutch = words.proof_words("nl", content)
+    english = words.proof_words("en", content)
+    assert dutch["approve"] == "Proef goedkeuren" and english["approve"] == "Approve this proof"
+    assert dutch.keys() == english.keys()
+    for language in ("fr", "de"):  # every language says every word
+        assert words.proof_words(language, content).keys() == english.keys()
+        assert words.proof_words(language, content)["approve"] != english["approve"]
+    assert words.proof_words("sv", content) == english  # (none shipped: English)
+    (content / "strings.yaml").write_text('proof:\n  approve: "Akkoord!"\n  nonsense: x\n'
+                                         "figure.credit: \"Beeld: {credit} ({licence})\"\n",
+                                         encoding="utf-8")
+    assert words.proof_words("nl", content) == {**dutch, "approve": "Akkoord!"}
+    book, _ = content_module.load(content)  # (the build reads past the proof's words)
+    assert book.strings["figure.credit"].startswith("Beeld")
+    (content / "strings.yaml").write_text("proof: [\n", encoding="utf-8")  # broken
+    assert words.proof_words("nl", content) == dutch
+
+
+def _layout_copy(tmp_path, monkeypatch):
+    """A copy of layout/ to save stylesheets in (fonts/ and profiles/ beside it)."""
+    project = tmp_path / "project"
+    shutil.copytree(compose.LAYOUT_DIR, project / "layout")
+    for name in ("fonts", "profiles"):
+        (project / name).symlink_to(pipeline.PROJECT / name)
+    monkeypatch.setattr(compose, "LAYOUT_DIR", project / "layout")
+    return project / "layout"
+
+
+def test_after_a_stylesheet_save_the_spread_in_view_is_laid_out_and_shown_first(
+        tmp_path, monkeypatch):
+    """A save under layout/ with a spread of the second chunk in view (the first chunk's
+    content saved last, which an editor's save would lay out first): the second chunk is
+    sent to the workers first, and its pages are shown as soon as they are drawn, every
+    other page marked as still being rebuilt, before the whole build is shown; the build
+    shown at the end is the new one, as it would be without any of this."""
+    layout = _layout_copy(tmp_path, monkeypatch)
+    content = copy_content(tmp_path)
+    proofer = proof.Proofer(content, tmp_path / "proof", log=lambda message: None)
+    sent, partial = [], []
+    submit = chunks._submit
+    monkeypatch.setattr(chunks, "_submit", lambda html, chunk, *rest: sent.append(
+        chunk.chapters[0].id) or submit(html, chunk, *rest))
+    show_first = proofer.show_first
+
+    def shown_first(*args):
+        show_first(*args)
+        partial.append(proofer.partial)
+
+    monkeypatch.setattr(proofer, "show_first", shown_first)
+
+    def until(condition):
+        deadline = time.monotonic() + 180
+        while not condition():
+            assert time.monotonic() < deadline, "the proof did not get there"
+            time.sleep(0.05)
+
+    proofer.start()
+    try:
+        until(lambda: proofer.current and not proofer.building)
+        first = proofer.current
+        assert first.rebuilding is None and not any(page.stale for page in first.pages)
+        thema = next(c["page"] for c in first.chapters if c["id"] == "thema")
+        proofer.view = thema - thema % 2  # (the spread's first page)
+        edit(content / "online" / "chapter.yaml", "title:", "title:")  # (saved last)
+        sent.clear()
+        edit(layout / "typography.css", "font-size: 9.4pt;",  # (a state no cache has)
+             f"font-size: 9.3pt; /* {uuid.uuid4()} */")
+        until(lambda: proofer.current.number > first.number and not proofer.building)
+    finally:
+        proofer.stop()
+    assert sent[0] == "thema" and "online" in sent  # (typography.css: every chunk)
+    assert partial and partial[0] is not None
+    shown = partial[-1]
+    assert proofer.view in shown.rebuilding and shown.rebuilding == sorted(shown.rebuilding)
+    assert thema in shown.rebuilding and 1 not in shown.rebuilding
+    assert [page.number for page in shown.pages if not page.stale] == shown.rebuilding
+    assert shown.data()["rebuilding"] == shown.rebuilding
+    final = proofer.current
+    assert final.rebuilding is None and proofer.partial is None
+    assert not any(page.stale for page in final.pages)
+    # the pages shown first are the pages of the finished build
+    by_number = {page.number: page.digest for page in final.pages}
+    assert all(by_number[page.number] == page.digest for page in shown.pages
+               if not page.stale)
+    assert proofer.status()["build"]["number"] == final.number

@@ -5,6 +5,26 @@ const mode = document.body.dataset.mode;  // "proof" | "flatplan"
 const POLL_MS = 600;
 let shownVersion = null;
 let lastStatus = null;
+let words = {};  // the page's own words in the report's language (status.words)
+let wordsShown = null;
+
+// A word of the page, its {name} places filled in (escaped by the caller where needed).
+function w(key, values = {}) {
+  const text = key in words ? words[key] : key;
+  return text.replace(/\{(\w+)\}/g, (place, name) => (name in values ? values[name] : place));
+}
+
+function drawWords() {
+  const key = JSON.stringify(words);
+  if (key === wordsShown) return;
+  wordsShown = key;
+  for (const element of document.querySelectorAll("[data-word]")) {
+    if (element.dataset.word in words) element.textContent = w(element.dataset.word);
+  }
+  for (const element of document.querySelectorAll("[data-word-title]")) {
+    if (element.dataset.wordTitle in words) element.title = w(element.dataset.wordTitle);
+  }
+}
 
 function esc(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({
@@ -25,7 +45,7 @@ function ranges(numbers) {
 
 // Printed spreads: page 1 alone on the right (the front cover), then left + right pages.
 function pagesText(numbers) {
-  return `${numbers.length === 1 ? "page" : "pages"} ${ranges(numbers)}`;
+  return w(numbers.length === 1 ? "page.one" : "page.many", {pages: ranges(numbers)});
 }
 
 function spreads(count) {
@@ -54,22 +74,24 @@ function pageFigure(page, side, differs, diffImage) {
   if (!page) return `<div class="page ${side} empty" aria-hidden="true"></div>`;
   const classes = ["page", side];
   if (page.changed) classes.push("changed");
+  if (page.stale) classes.push("stale");
   if (differs) classes.push("differs");
   if (page.warnings.length) classes.push("warned");
   const badges = [];
-  if (page.changed) badges.push(`<span class="badge changed">changed</span>`);
+  if (page.changed) badges.push(`<span class="badge changed">${esc(w("badge.changed"))}</span>`);
+  if (page.stale) badges.push(`<span class="badge stale">${esc(w("badge.stale"))}</span>`);
   if (differs) {
     badges.push(diffImage
       ? `<a class="badge differs" href="${esc(diffImage)}" target="_blank"
-           title="old and new side by side, differences boxed in red">≠ approved</a>`
-      : `<span class="badge differs">≠ approved</span>`);
+           title="${esc(w("badge.differs.hint"))}">${esc(w("badge.differs"))}</a>`
+      : `<span class="badge differs">${esc(w("badge.differs"))}</span>`);
   }
   if (page.warnings.length) {
     badges.push(`<span class="badge warned" title="${esc(page.warnings.join("\n"))}">`
       + `⚠ ${page.warnings.length}</span>`);
   }
   return `<figure class="${classes.join(" ")}" id="page-${page.number}" data-page="${page.number}">
-      <img src="${esc(page.image)}" alt="Page ${page.number}"
+      <img src="${esc(page.image)}" alt="${esc(w("page.alt", {page: page.number}))}"
            width="${page.width}" height="${page.height}">
       <div class="badges">${badges.join("")}</div>
       <figcaption class="folio">${page.number}</figcaption>
@@ -80,11 +102,11 @@ function drawSpreads(status) {
   const build = status.build;
   const main = document.getElementById("spreads");
   if (!build) {
-    main.innerHTML = `<p class="empty-note">${status.error
-      ? "No proof yet: the build failed (see above)." : "The first build is running…"}</p>`;
+    main.innerHTML = `<p class="empty-note">${esc(w(status.error ? "no-proof"
+      : "first-build"))}</p>`;
     return;
   }
-  const diff = approvedDiff(status);
+  const diff = build.rebuilding ? null : approvedDiff(status);
   const differs = new Set(diff ? [...diff.changed, ...diff.added] : []);
   const starts = chapterStarts(build);
   const html = spreads(build.page_count).map(([left, right]) => {
@@ -92,9 +114,10 @@ function drawSpreads(status) {
     const titles = pages.flatMap((p) => (starts[p.number] || []).map(
       (t) => `<span class="chapter-label ${p.number % 2 ? "right" : "left"}">${esc(t)}</span>`));
     const warnings = pages.flatMap((p) => p.warnings.map(
-      (w) => `<li><b>p. ${p.number}</b> ${esc(w)}</li>`));
+      (text) => `<li><b>${esc(w("page.short", {page: p.number}))}</b> ${esc(text)}</li>`));
     const accepted = acceptedOn(build, pages.map((p) => p.number)).map(
-      (f) => `<li><b>p. ${f.page}</b> ${esc(describeAccepted(f))}</li>`);
+      (f) => `<li><b>${esc(w("page.short", {page: f.page}))}</b> `
+        + `${esc(describeAccepted(f))}</li>`);
     const numbers = pages.map((p) => p.number).join(" ");
     const figure = (n, side) => pageFigure(n ? build.pages[n - 1] : null, side,
                                            differs.has(n), diff && diff.images[String(n)]);
@@ -116,15 +139,15 @@ function acceptedOn(build, numbers) {
 
 function describeAccepted(f) {
   const where = f.file ? `${f.file}${f.line ? ":" + f.line : ""}: ` : "";
-  return `${where}${f.message} [${f.rule}] (accepted: ${f.accepted})`;
+  return `${where}${f.message} [${f.rule}] (${w("accepted.reason", {reason: f.accepted})})`;
 }
 
 function drawAccepted(build) {
   const list = document.getElementById("accepted");
   const found = build ? build.accepted || [] : [];
   list.innerHTML = found.length ? `<ul>${found.map((f) => `<li><a href="#page-${f.page}">`
-    + `p. ${f.page}</a> ${esc(describeAccepted(f))}</li>`).join("")}</ul>`
-    : `<p class="quiet">none</p>`;
+    + `${esc(w("page.short", {page: f.page}))}</a> ${esc(describeAccepted(f))}</li>`)
+    .join("")}</ul>` : `<p class="quiet">${esc(w("none"))}</p>`;
 }
 
 function drawSidebar(status) {
@@ -139,10 +162,12 @@ function drawSidebar(status) {
     warnings.innerHTML = "";
   } else {
     const onPages = build.pages.flatMap((p) => p.warnings.map(
-      (w) => `<li><a href="#page-${p.number}">p. ${p.number}</a> ${esc(w)}</li>`));
-    const general = build.warnings.map((w) => `<li>${esc(w)}</li>`);
+      (text) => `<li><a href="#page-${p.number}">${esc(w("page.short", {page: p.number}))}`
+        + `</a> ${esc(text)}</li>`));
+    const general = build.warnings.map((text) => `<li>${esc(text)}</li>`);
     warnings.innerHTML = onPages.length + general.length
-      ? `<ul>${[...onPages, ...general].join("")}</ul>` : `<p class="quiet">none</p>`;
+      ? `<ul>${[...onPages, ...general].join("")}</ul>`
+      : `<p class="quiet">${esc(w("none"))}</p>`;
   }
 
   drawAccepted(build);
@@ -150,28 +175,27 @@ function drawSidebar(status) {
   const approval = document.getElementById("approval");
   const approved = status.approved;
   if (!approved) {
-    approval.innerHTML = `<p class="quiet">None yet. “Approve this proof” keeps a copy of the
-      current PDF; later builds then mark the pages that differ from it.</p>`;
+    approval.innerHTML = `<p class="quiet">${esc(w("approval.none"))}</p>`;
   } else {
-    const which = approved.build ? `build #${approved.build}` : "an earlier session's proof";
-    const diff = approvedDiff(status);
+    const which = approved.build ? w("approval.build", {number: approved.build})
+      : w("approval.earlier");
+    const diff = build && build.rebuilding ? null : approvedDiff(status);
     let since;
     if (!diff) {
-      since = `<p class="quiet">Not compared yet.</p>`;
+      since = `<p class="quiet">${esc(w("approval.not-compared"))}</p>`;
     } else if (!diff.changed.length && !diff.added.length && !diff.removed.length) {
-      since = `<p id="approved-summary" class="same">This build looks identical to it.</p>`;
+      since = `<p id="approved-summary" class="same">${esc(w("approval.same"))}</p>`;
     } else {
       const items = [];
-      if (diff.changed.length) items.push(`<li>changed: ${pagesText(diff.changed)}</li>`);
-      if (diff.added.length) items.push(`<li>added: ${pagesText(diff.added)}</li>`);
-      if (diff.removed.length) {
-        items.push(`<li>removed: ${pagesText(diff.removed)} (old numbers)</li>`);
-      }
-      for (const move of diff.moves) items.push(`<li>moved: ${esc(move)}</li>`);
+      const item = (key, values) => items.push(`<li>${esc(w(key, values))}</li>`);
+      if (diff.changed.length) item("approval.changed", {pages: pagesText(diff.changed)});
+      if (diff.added.length) item("approval.added", {pages: pagesText(diff.added)});
+      if (diff.removed.length) item("approval.removed", {pages: pagesText(diff.removed)});
+      for (const move of diff.moves) item("approval.moved", {move});
       since = `<ul id="approved-summary" class="differs">${items.join("")}</ul>`;
     }
-    approval.innerHTML = `<p>${which}, ${esc(approved.when)}
-      (<a href="/files/approved.pdf" target="_blank">PDF</a>)</p>${since}`;
+    approval.innerHTML = `<p>${esc(which)}, ${esc(approved.when)}
+      (<a href="/files/approved.pdf" target="_blank">${esc(w("pdf"))}</a>)</p>${since}`;
   }
 }
 
@@ -184,14 +208,22 @@ function drawError(status) {
     return;
   }
   const kept = status.build
-    ? `The proof below is still the last good build (#${status.build.number},
-       ${esc(status.build.when)}).` : "";
+    ? w("error.kept", {number: status.build.number, when: status.build.when}) : "";
   box.hidden = false;
-  box.innerHTML = `<h2>${esc(status.error.title)} — build #${status.error.attempt},
-      ${esc(status.error.when)}</h2>
+  box.innerHTML = `<h2>${esc(w(status.error.title))} — `
+    + `${esc(w("error.build", {number: status.error.attempt}))}, ${esc(status.error.when)}</h2>
     <ul class="problems">${status.error.problems.map(
       (p) => `<li><code>${esc(p)}</code></li>`).join("")}</ul>
-    <p>Fix it and save: the proof rebuilds by itself. ${kept}</p>`;
+    <p>${esc(w("error.fix"))} ${esc(kept)}</p>`;
+}
+
+// After a save to the layout: the pages laid out anew first, the rest still being rebuilt.
+function drawRebuilding(status) {
+  const note = document.getElementById("rebuilding");
+  if (!note) return;
+  const fresh = status.build && status.build.rebuilding;
+  note.hidden = !fresh;
+  note.textContent = fresh ? w("rebuilding", {pages: pagesText(fresh)}) : "";
 }
 
 // --- the flatplan ---------------------------------------------------------------------
@@ -200,7 +232,7 @@ function drawFlatplan(status) {
   const build = status.build;
   const main = document.getElementById("flatplan");
   if (!build) {
-    main.innerHTML = `<p class="empty-note">No build yet.</p>`;
+    main.innerHTML = `<p class="empty-note">${esc(w("no-build"))}</p>`;
     return;
   }
   const starts = chapterStarts(build);
@@ -210,7 +242,7 @@ function drawFlatplan(status) {
       const page = build.pages[n - 1];
       const label = (starts[n] || []).map(esc).join(" · ");
       return `<figure class="thumb ${side}" data-page="${n}">
-          <img src="${esc(page.image)}" alt="Page ${n}">
+          <img src="${esc(page.image)}" alt="${esc(w("page.alt", {page: n}))}">
           <figcaption><b>${n}</b> ${label}</figcaption>
         </figure>`;
     };
@@ -227,19 +259,21 @@ function drawState(status) {
   let kind;
   if (status.building) {
     kind = "building";
-    text = `building… ${status.progress ? `(${status.progress})` : ""}`;
+    text = status.progress ? w("state.progress", {progress: status.progress})
+      : w("state.building");
   } else if (status.error) {
     kind = "error";
-    text = build ? `the last edit failed — showing build #${build.number}` : "the build failed";
+    text = build ? w("state.failed-showing", {number: build.number}) : w("state.failed");
   } else if (build) {
     kind = "ok";
     const changed = build.pages.filter((p) => p.changed).length;
-    text = `build #${build.number} · ${build.when} · ${build.page_count} pages · `
-      + `${build.seconds} s`
-      + (changed ? ` · ${changed} ${changed === 1 ? "page" : "pages"} changed` : "");
+    text = w("state.ok", {number: build.number, when: build.when, pages: build.page_count,
+                          seconds: build.seconds})
+      + (changed ? ` · ${w(changed === 1 ? "state.changed.one" : "state.changed.many",
+                           {count: changed})}` : "");
   } else {
     kind = "building";
-    text = "building…";
+    text = w("state.building");
   }
   state.textContent = text;
   state.className = `state ${kind}`;
@@ -248,9 +282,11 @@ function drawState(status) {
 
 function draw(status) {
   const build = status.build;
-  document.body.dataset.build = build ? build.number : "";
+  // (a build still being rebuilt is not the build yet: its number is the one before)
+  document.body.dataset.build = build && !build.rebuilding ? build.number : "";
+  document.body.dataset.rebuilding = build && build.rebuilding ? "yes" : "";
   if (build) {
-    const what = mode === "flatplan" ? "Flatplan" : "Proof";
+    const what = w(mode === "flatplan" ? "flatplan" : "proof");
     document.getElementById("title").textContent = `${what}: ${build.title}`;
     document.title = `${what} #${build.number} — ${build.title}`;
   }
@@ -259,21 +295,29 @@ function draw(status) {
     return;
   }
   drawError(status);
+  drawRebuilding(status);
   drawSidebar(status);
   drawSpreads(status);
   const link = document.getElementById("pdf-link");
   link.hidden = !build;
   if (build) {
     link.href = build.pdf;
-    link.textContent = `PDF (${build.pdf_name})`;
+    link.textContent = w("pdf.named", {name: build.pdf_name});
   }
 }
 
 async function poll() {
   try {
-    const response = await fetch("/status", {cache: "no-store"});
+    const view = spreadInView();
+    const response = await fetch(`/status${view ? `?view=${view}` : ""}`, {cache: "no-store"});
     const status = await response.json();
     lastStatus = status;
+    if (status.language) document.documentElement.lang = status.language;
+    if (status.words) {
+      words = status.words;
+      if (JSON.stringify(words) !== wordsShown) shownVersion = null;  // (redrawn in them)
+      drawWords();
+    }
     if (status.version !== shownVersion) {
       shownVersion = status.version;
       const y = window.scrollY;
@@ -285,11 +329,29 @@ async function poll() {
     if (approve) approve.disabled = !status.build || status.building;
   } catch (error) {
     const state = document.getElementById("state");
-    state.textContent = "no connection — is `make_pdf.py proof` still running?";
+    state.textContent = w("state.offline");
     state.className = "state error";
     document.body.dataset.state = "offline";
   }
   setTimeout(poll, POLL_MS);
+}
+
+// The first page of the spread in the middle of the window (told to the server: after a
+// save to the layout, that spread is laid out first).
+function spreadInView() {
+  const middle = window.innerHeight / 2;
+  let best = null;
+  let distance = Infinity;
+  for (const spread of document.querySelectorAll(".spread")) {
+    const box = spread.getBoundingClientRect();
+    const away = box.top > middle ? box.top - middle : Math.max(middle - box.bottom, 0);
+    if (away < distance) {
+      distance = away;
+      best = spread;
+    }
+    if (box.top > middle) break;
+  }
+  return best ? Number(best.dataset.pages.split(" ")[0]) : null;
 }
 
 function setUp() {
