@@ -39,15 +39,11 @@ def check_references(book, report):
 
 
 def check_photos_once(book, report):
-    """A photo printed twice reads as a mistake: each is placed once (cover, story
-    figures and closing photos together)."""
+    """A photo printed twice reads as a mistake: each is placed once (cover, opener, story
+    figures, the board's photo and closing photos together)."""
     placed = {}
     for chapter in book.chapters:
-        photos = [getattr(chapter, "photo", None), model.opener_photo(chapter)]
-        photos += [s.figure.photo for s in getattr(chapter, "sections", [])
-                   if isinstance(s, model.Story) and s.figure]
-        photos += [chapter.closing.photo] if chapter.closing else []
-        for photo in filter(None, photos):
+        for photo in model.chapter_photos(chapter):
             if photo.id in placed:
                 report.warn(f"photo `{photo.id}` is placed twice (also in "
                             f"{placed[photo.id]}): each photo appears once", chapter.source)
