@@ -19,6 +19,7 @@ LOGO = """<?xml version="1.0" encoding="UTF-8"?>
   <circle cx="100" cy="25" r="25" fill="#00ff00"/>
 </svg>
 """
+BOARD = ["Ann Peeters", "Jan Claes", "Mia Wouters", "Tom Maes"]
 PLACES = {"Brugge": (51.20892, 3.22424), "Gent": (51.05, 3.71667), "Genk": (50.965, 5.50082)}
 
 
@@ -26,11 +27,14 @@ def with_components(tmp_path):
     """The mini fixture with a cover (photo and logo), a locations chapter, a colophon and
     the logo on the back cover; its key figures with last year's values."""
     folder = copy_content(tmp_path)
-    for name in ("voorplat", "locaties", "colofon"):
+    for name in ("voorplat", "locaties", "bestuur", "colofon"):
         (folder / name).mkdir()
     Image.new("RGB", (2600, 3600), (40, 90, 160)).save(folder / "photos" / "cover.jpg")
+    Image.new("RGB", (3000, 2000), (60, 140, 60)).save(folder / "photos" / "veld.jpg")
     with (folder / "photos.yaml").open("a", encoding="utf-8") as photos:
-        photos.write("cover:\n  file: photos/cover.jpg\n  credit: Test\n  licence: CC0 1.0\n")
+        photos.write("cover:\n  file: photos/cover.jpg\n  credit: Test\n  licence: CC0 1.0\n"
+                     "veld:\n  file: photos/veld.jpg\n  credit: Veldfotograaf\n"
+                     "  licence: CC0 1.0\n")
     (folder / "logo.svg").write_text(LOGO, encoding="utf-8")
     (folder / "voorplat" / "chapter.yaml").write_text(
         "kind: cover\ntitle: Testverslag\nphoto: cover\nlogo: logo.svg\n", encoding="utf-8")
@@ -42,13 +46,18 @@ def with_components(tmp_path):
         "  - name: Oost\n    places:\n"
         f"      - {{name: Genk, lat: {PLACES['Genk'][0]}, lon: {PLACES['Genk'][1]}}}\n"
         "      - Nergens\n", encoding="utf-8")
+    (folder / "bestuur" / "chapter.yaml").write_text(
+        "kind: board\ntitle: Bestuur\nfigure:\n  photo: veld\n  alt: Een veld\ngroups:\n"
+        "  - name: Raad van Bestuur\n    members:\n"
+        + "".join(f"      - name: {name}\n" for name in BOARD), encoding="utf-8")
     (folder / "colofon" / "chapter.yaml").write_text(
         "kind: colophon\ntitle: Colofon\nprinter: Drukkerij Test\n"
         "publisher: Ann Peeters, Teststraat 1, 1000 Brussel\ncopyright: Alle rechten.\n"
         "scope: Cijfers over 2023.\nmission: Wij doen dingen.\nsdgs: Duurzame doelen.\n",
         encoding="utf-8")
     edit(folder / "report.yaml", "  - online\n", "  - voorplat\n  - online\n")
-    edit(folder / "report.yaml", "  - achterkant\n", "  - locaties\n  - colofon\n  - achterkant\n")
+    edit(folder / "report.yaml", "binding: saddle-stitch", "binding: perfect")  # (10 pages)
+    edit(folder / "report.yaml", "  - achterkant\n", "  - locaties\n  - bestuur\n  - colofon\n  - achterkant\n")
     edit(folder / "achterkant" / "chapter.yaml", "social: [Facebook]\n",
          "social: [Facebook]\nlogo: logo.svg\n")
     chapter = folder / "thema" / "chapter.yaml"
@@ -69,7 +78,24 @@ def built(tmp_path_factory):
     with pdfplumber.open(pdf) as plumber:
         pages = [(page.extract_text() or "", page.rects, page.curves, page.chars)
                  for page in plumber.pages]
-    return book, pages
+        board = next(page for page in plumber.pages if "Raad van Bestuur" in
+                     (page.extract_text() or ""))
+        photo_on_board = (_pdf_box(board, "TrimBox"), _pdf_box(board, "BleedBox"),
+                          [_pdf_box_of(board, image) for image in board.images],
+                          [_pdf_box_of(board, c) for c in board.chars if c["text"] != " "])
+    return book, pages, photo_on_board
+
+
+def _pdf_box(page, name):
+    """A page box (x0, y0, x1, y1) in PDF points, y up."""
+    return tuple(float(v) for v in page.page_obj.attrs[name])
+
+
+def _pdf_box_of(page, item):
+    """An image's (as drawn, before its clip) or glyph's box in the same PDF points as
+    _pdf_box (pdfplumber counts y from the media box's foot)."""
+    foot = float(page.page_obj.attrs["MediaBox"][1])
+    return (item["x0"], item["y0"] + foot, item["x1"], item["y1"] + foot)
 
 
 def run_quiet(*args):
@@ -86,7 +112,7 @@ def near(a, b, tolerance=0.002):
 
 
 def test_the_maps_dots_stand_where_their_coordinates_say_in_their_provinces_colour(built):
-    book, pages = built
+    book, pages, _ = built
     chapter = next(c for c in book.chapters if c.kind == "locations")
     drawn = compose.places_map(chapter.map_groups())
     _, rects, curves, _ = page_with(pages, "Locaties")
@@ -116,13 +142,13 @@ def test_the_maps_dots_stand_where_their_coordinates_say_in_their_provinces_colo
 
 
 def test_places_are_listed_beside_the_map_as_its_index(built):
-    _, pages = built
+    _, pages, _ = built
     text = page_with(pages, "Locaties")[0]
     assert all(name in text for name in ["Noord", "Oost", *PLACES, "Nergens"])
 
 
 def test_key_figures_are_set_36_pt_and_larger_on_a_tint_of_the_chapter_colour(built):
-    book, pages = built
+    book, pages, _ = built
     _, rects, _, chars = page_with(pages, "deelnemers")
     numerals = [c for c in chars if c["text"].isdigit() and c["size"] > 20]
     assert {c["text"] for c in numerals} >= set("123456")
@@ -135,7 +161,7 @@ def test_key_figures_are_set_36_pt_and_larger_on_a_tint_of_the_chapter_colour(bu
 
 
 def test_a_key_figure_with_last_years_value_shows_the_difference(built):
-    _, pages = built
+    _, pages, _ = built
     text = " ".join(page_with(pages, "deelnemers")[0].split())
     assert "-66 tegenover vorig jaar" in text  # 1.234 against 1.300
     assert "evenveel als vorig jaar" in text  # 56 against 56
@@ -151,7 +177,7 @@ def test_the_difference_is_written_the_languages_way(value, previous, written):
 
 
 def test_the_logo_is_on_the_front_and_the_back_cover(built):
-    _, pages = built
+    _, pages, _ = built
     for _, rects, curves, _ in (pages[0], pages[-1]):
         # the logo's square and circle, 50 units each: the same size, side by side, in white
         circles = [c for c in curves if c["non_stroking_color"] == (0, 0, 0, 0)
@@ -162,14 +188,35 @@ def test_the_logo_is_on_the_front_and_the_back_cover(built):
 
 
 def test_the_colophon_names_the_responsible_publisher_and_the_printer(built):
-    _, pages = built
+    _, pages, _ = built
     text = " ".join(page_with(pages, "Colofon")[0].split())
     assert "Verantwoordelijke uitgever: Ann Peeters, Teststraat 1, 1000 Brussel" in text
     assert "Druk: Drukkerij Test" in text
 
 
+def test_the_boards_photo_fills_its_page_under_the_names_into_the_bleed(built):
+    _, pages, (trim, bleed, images, chars) = built
+    assert len(images) == 1
+    x0, y0, x1, y1 = images[0]
+    lowest_text = min(c[1] for c in chars)
+    assert y1 < lowest_text  # under every name: the photo shares the page, below the columns
+    assert x0 <= bleed[0] + 0.5 and x1 >= bleed[2] - 0.5 and y0 <= bleed[1] + 0.5  # sides, foot
+    assert y1 - trim[1] > (trim[3] - trim[1]) * 0.3  # it fills what the columns leave
+    text = " ".join(page_with(pages, "Colofon")[0].split())
+    assert "Veldfotograaf (CC0 1.0)" in text  # credited like every photo placed
+
+
+def test_a_boards_photo_placed_elsewhere_too_is_a_warning(capsys, tmp_path):
+    folder = with_components(tmp_path)
+    edit(folder / "bestuur" / "chapter.yaml", "photo: veld", "photo: cover")
+    code, err = run(capsys, "--content", folder, "-o", tmp_path / "out.pdf")
+    assert code == 0
+    assert any("content/bestuur/chapter.yaml" in row and "photo `cover` is placed twice" in row
+               for row in err.splitlines()), err
+
+
 def test_without_a_logo_the_covers_carry_the_name_as_a_wordmark(built):
-    book, pages = built
+    book, pages, _ = built
     assert book.organisation.upper() in pages[-1][0].upper()
 
 
