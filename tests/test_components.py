@@ -8,9 +8,11 @@ import shutil
 import pdfplumber
 import pytest
 from helpers import copy_content, edit, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
-from reportpress import compose, content, maps
+from reportpress import compose, content, maps, model, words
 
 LOGO = """<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 50" width="200" height="50">
@@ -255,3 +257,47 @@ def test_bad_component_values_are_content_errors_with_file_and_line(capsys, tmp_
     assert any(where in row and message in row for row in err.splitlines()), err
     assert "Traceback" not in err
     shutil.rmtree(folder)
+
+
+def test_the_2022_reports_key_figures_are_set_36_to_40_pt(build):
+    """Every key figure of the real report, found in the PDF as printed: 36–40 pt (the
+    brief), six-digit numbers in a row of four included."""
+    wanted = {words.number(f.value, build.book.locale) for _, panel in _panels(build.book)
+              for f in panel.figures}
+    found = {}
+    with pdfplumber.open(build.pdf) as plumber:
+        for page in plumber.pages:
+            for word in page.extract_words(extra_attrs=["size"]):
+                text = word["text"].rstrip("*")
+                if text in wanted and word["size"] > 20:
+                    found.setdefault(text, []).append(word["size"])
+    assert set(found) == wanted
+    assert all(36 <= size <= 40 for sizes in found.values() for size in sizes), found
+
+
+def _panels(book):
+    for chapter in book.chapters:
+        for section in getattr(chapter, "sections", []):
+            if isinstance(section, model.KeyFigurePanel):
+                yield chapter, section
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**7), min_size=1, max_size=12),
+       st.sampled_from([148, 170, 210, 215.9]), st.booleans())
+def test_the_key_figure_grid_leaves_the_widest_numeral_36_pt(values, page_w, marked):
+    written = [words.number(v, "nl") for v in values]
+    grid = compose.key_figure_grid(written, marked, page_w)
+    rows = -(-len(values) // grid.columns)
+    assert 1 <= grid.columns <= compose.KEY_FIGURE_COLUMNS
+    assert rows * grid.columns - len(values) < rows  # rows as even as can be: none a gap short
+    column_mm = (page_w - compose.KEY_FIGURE_INSET_MM) / grid.columns - compose.KEY_FIGURE_GAP_MM
+    size_pt = min(compose.KEY_FIGURE_PT[1], column_mm / compose.MM_PER_PT / grid.em)
+    if grid.columns > 1:  # (a number wider than the whole text block shrinks: nothing else can)
+        assert size_pt >= compose.KEY_FIGURE_PT[0]
+    count = len(values)
+    even = -(-count // -(-count // 4))  # the grid by the count alone: 8 → 4, 6 → 3, 5 → 3
+    assert grid.columns <= even
+    if grid.columns < even:  # fewer only for want of room: the count's grid is too narrow
+        even_mm = (page_w - compose.KEY_FIGURE_INSET_MM) / even - compose.KEY_FIGURE_GAP_MM
+        assert even_mm / compose.MM_PER_PT / grid.em < compose.KEY_FIGURE_PT[0]
