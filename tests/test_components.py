@@ -59,7 +59,8 @@ def with_components(tmp_path):
         encoding="utf-8")
     edit(folder / "report.yaml", "  - online\n", "  - voorplat\n  - online\n")
     edit(folder / "report.yaml", "binding: saddle-stitch", "binding: perfect")  # (10 pages)
-    edit(folder / "report.yaml", "  - achterkant\n", "  - locaties\n  - bestuur\n  - colofon\n  - achterkant\n")
+    edit(folder / "report.yaml", "  - achterkant\n",
+         "  - locaties\n  - bestuur\n  - colofon\n  - achterkant\n")
     edit(folder / "achterkant" / "chapter.yaml", "social: [Facebook]\n",
          "social: [Facebook]\nlogo: logo.svg\n")
     chapter = folder / "thema" / "chapter.yaml"
