@@ -302,3 +302,34 @@ def test_the_key_figure_grid_leaves_the_widest_numeral_36_pt(values, page_w, mar
     if grid.columns < even:  # fewer only for want of room: the count's grid is too narrow
         even_mm = (page_w - compose.KEY_FIGURE_INSET_MM) / even - compose.KEY_FIGURE_GAP_MM
         assert even_mm / compose.MM_PER_PT / grid.em < compose.KEY_FIGURE_PT[0]
+
+
+def _path_points(d):
+    return [tuple(map(float, pair.split())) for pair in d.strip("MZ").replace("L", ",")
+            .replace("M", ",").replace("Z", ",").split(",") if pair.strip()]
+
+
+def test_the_map_is_framed_to_the_places_and_the_land_cut_to_the_frame():
+    flanders = (tuple((name, lon, lat) for name, (lat, lon) in PLACES.items()),)
+    drawn = maps.places_map(flanders)
+    frame = drawn.frame
+    lats, lons = [lat for lat, _ in PLACES.values()], [lon for _, lon in PLACES.values()]
+    # around the places, with a margin: not the whole of Belgium (49.5–51.5 N, 2.5–6.4 E)
+    assert frame.south < min(lats) and frame.north > max(lats)
+    assert frame.west < min(lons) and frame.east > max(lons)
+    assert frame.south > 50.0 and frame.east < 6.0
+    # the dots spread over the map: the outermost within a fifth of its sides
+    xs = [d.x for d in drawn.dots]
+    assert min(xs) < drawn.width * 0.2 and max(xs) > drawn.width * 0.8
+    assert drawn.land  # Belgium, cut to the frame like its neighbours
+    for d in drawn.land + drawn.neighbours:
+        assert all(-0.1 <= x <= drawn.width + 0.1 and -0.1 <= y <= drawn.height + 0.1
+                   for x, y in _path_points(d))
+
+
+def test_places_across_the_country_show_the_whole_country():
+    across = ((("Oostende", 2.927, 51.216), ("Arlon", 5.816, 49.683), ("Genk", 5.5, 50.965)),)
+    frame = maps.places_map(across).frame
+    # Belgium's outline: 49.50–51.50 N, 2.54–6.41 E; the whole of it, with a margin
+    assert frame.south < 49.5 and frame.north > 51.5
+    assert frame.west < 2.54 and frame.east > 6.41
