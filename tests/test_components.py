@@ -8,9 +8,11 @@ import shutil
 import pdfplumber
 import pytest
 from helpers import copy_content, edit, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
-from reportpress import compose, content, maps
+from reportpress import compose, content, maps, model, words
 
 LOGO = """<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 50" width="200" height="50">
@@ -19,6 +21,7 @@ LOGO = """<?xml version="1.0" encoding="UTF-8"?>
   <circle cx="100" cy="25" r="25" fill="#00ff00"/>
 </svg>
 """
+BOARD = ["Ann Peeters", "Jan Claes", "Mia Wouters", "Tom Maes"]
 PLACES = {"Brugge": (51.20892, 3.22424), "Gent": (51.05, 3.71667), "Genk": (50.965, 5.50082)}
 
 
@@ -26,11 +29,14 @@ def with_components(tmp_path):
     """The mini fixture with a cover (photo and logo), a locations chapter, a colophon and
     the logo on the back cover; its key figures with last year's values."""
     folder = copy_content(tmp_path)
-    for name in ("voorplat", "locaties", "colofon"):
+    for name in ("voorplat", "locaties", "bestuur", "colofon"):
         (folder / name).mkdir()
     Image.new("RGB", (2600, 3600), (40, 90, 160)).save(folder / "photos" / "cover.jpg")
+    Image.new("RGB", (3000, 2000), (60, 140, 60)).save(folder / "photos" / "veld.jpg")
     with (folder / "photos.yaml").open("a", encoding="utf-8") as photos:
-        photos.write("cover:\n  file: photos/cover.jpg\n  credit: Test\n  licence: CC0 1.0\n")
+        photos.write("cover:\n  file: photos/cover.jpg\n  credit: Test\n  licence: CC0 1.0\n"
+                     "veld:\n  file: photos/veld.jpg\n  credit: Veldfotograaf\n"
+                     "  licence: CC0 1.0\n")
     (folder / "logo.svg").write_text(LOGO, encoding="utf-8")
     (folder / "voorplat" / "chapter.yaml").write_text(
         "kind: cover\ntitle: Testverslag\nphoto: cover\nlogo: logo.svg\n", encoding="utf-8")
@@ -42,13 +48,19 @@ def with_components(tmp_path):
         "  - name: Oost\n    places:\n"
         f"      - {{name: Genk, lat: {PLACES['Genk'][0]}, lon: {PLACES['Genk'][1]}}}\n"
         "      - Nergens\n", encoding="utf-8")
+    (folder / "bestuur" / "chapter.yaml").write_text(
+        "kind: board\ntitle: Bestuur\nfigure:\n  photo: veld\n  alt: Een veld\ngroups:\n"
+        "  - name: Raad van Bestuur\n    members:\n"
+        + "".join(f"      - name: {name}\n" for name in BOARD), encoding="utf-8")
     (folder / "colofon" / "chapter.yaml").write_text(
         "kind: colophon\ntitle: Colofon\nprinter: Drukkerij Test\n"
         "publisher: Ann Peeters, Teststraat 1, 1000 Brussel\ncopyright: Alle rechten.\n"
         "scope: Cijfers over 2023.\nmission: Wij doen dingen.\nsdgs: Duurzame doelen.\n",
         encoding="utf-8")
     edit(folder / "report.yaml", "  - online\n", "  - voorplat\n  - online\n")
-    edit(folder / "report.yaml", "  - achterkant\n", "  - locaties\n  - colofon\n  - achterkant\n")
+    edit(folder / "report.yaml", "binding: saddle-stitch", "binding: perfect")  # (10 pages)
+    edit(folder / "report.yaml", "  - achterkant\n",
+         "  - locaties\n  - bestuur\n  - colofon\n  - achterkant\n")
     edit(folder / "achterkant" / "chapter.yaml", "social: [Facebook]\n",
          "social: [Facebook]\nlogo: logo.svg\n")
     chapter = folder / "thema" / "chapter.yaml"
@@ -69,7 +81,24 @@ def built(tmp_path_factory):
     with pdfplumber.open(pdf) as plumber:
         pages = [(page.extract_text() or "", page.rects, page.curves, page.chars)
                  for page in plumber.pages]
-    return book, pages
+        board = next(page for page in plumber.pages if "Raad van Bestuur" in
+                     (page.extract_text() or ""))
+        photo_on_board = (_pdf_box(board, "TrimBox"), _pdf_box(board, "BleedBox"),
+                          [_pdf_box_of(board, image) for image in board.images],
+                          [_pdf_box_of(board, c) for c in board.chars if c["text"] != " "])
+    return book, pages, photo_on_board
+
+
+def _pdf_box(page, name):
+    """A page box (x0, y0, x1, y1) in PDF points, y up."""
+    return tuple(float(v) for v in page.page_obj.attrs[name])
+
+
+def _pdf_box_of(page, item):
+    """An image's (as drawn, before its clip) or glyph's box in the same PDF points as
+    _pdf_box (pdfplumber counts y from the media box's foot)."""
+    foot = float(page.page_obj.attrs["MediaBox"][1])
+    return (item["x0"], item["y0"] + foot, item["x1"], item["y1"] + foot)
 
 
 def run_quiet(*args):
@@ -86,7 +115,7 @@ def near(a, b, tolerance=0.002):
 
 
 def test_the_maps_dots_stand_where_their_coordinates_say_in_their_provinces_colour(built):
-    book, pages = built
+    book, pages, _ = built
     chapter = next(c for c in book.chapters if c.kind == "locations")
     drawn = compose.places_map(chapter.map_groups())
     _, rects, curves, _ = page_with(pages, "Locaties")
@@ -116,13 +145,13 @@ def test_the_maps_dots_stand_where_their_coordinates_say_in_their_provinces_colo
 
 
 def test_places_are_listed_beside_the_map_as_its_index(built):
-    _, pages = built
+    _, pages, _ = built
     text = page_with(pages, "Locaties")[0]
     assert all(name in text for name in ["Noord", "Oost", *PLACES, "Nergens"])
 
 
 def test_key_figures_are_set_36_pt_and_larger_on_a_tint_of_the_chapter_colour(built):
-    book, pages = built
+    book, pages, _ = built
     _, rects, _, chars = page_with(pages, "deelnemers")
     numerals = [c for c in chars if c["text"].isdigit() and c["size"] > 20]
     assert {c["text"] for c in numerals} >= set("123456")
@@ -135,7 +164,7 @@ def test_key_figures_are_set_36_pt_and_larger_on_a_tint_of_the_chapter_colour(bu
 
 
 def test_a_key_figure_with_last_years_value_shows_the_difference(built):
-    _, pages = built
+    _, pages, _ = built
     text = " ".join(page_with(pages, "deelnemers")[0].split())
     assert "-66 tegenover vorig jaar" in text  # 1.234 against 1.300
     assert "evenveel als vorig jaar" in text  # 56 against 56
@@ -151,7 +180,7 @@ def test_the_difference_is_written_the_languages_way(value, previous, written):
 
 
 def test_the_logo_is_on_the_front_and_the_back_cover(built):
-    _, pages = built
+    _, pages, _ = built
     for _, rects, curves, _ in (pages[0], pages[-1]):
         # the logo's square and circle, 50 units each: the same size, side by side, in white
         circles = [c for c in curves if c["non_stroking_color"] == (0, 0, 0, 0)
@@ -162,14 +191,35 @@ def test_the_logo_is_on_the_front_and_the_back_cover(built):
 
 
 def test_the_colophon_names_the_responsible_publisher_and_the_printer(built):
-    _, pages = built
+    _, pages, _ = built
     text = " ".join(page_with(pages, "Colofon")[0].split())
     assert "Verantwoordelijke uitgever: Ann Peeters, Teststraat 1, 1000 Brussel" in text
     assert "Druk: Drukkerij Test" in text
 
 
+def test_the_boards_photo_fills_its_page_under_the_names_into_the_bleed(built):
+    _, pages, (trim, bleed, images, chars) = built
+    assert len(images) == 1
+    x0, y0, x1, y1 = images[0]
+    lowest_text = min(c[1] for c in chars)
+    assert y1 < lowest_text  # under every name: the photo shares the page, below the columns
+    assert x0 <= bleed[0] + 0.5 and x1 >= bleed[2] - 0.5 and y0 <= bleed[1] + 0.5  # sides, foot
+    assert y1 - trim[1] > (trim[3] - trim[1]) * 0.3  # it fills what the columns leave
+    text = " ".join(page_with(pages, "Colofon")[0].split())
+    assert "Veldfotograaf (CC0 1.0)" in text  # credited like every photo placed
+
+
+def test_a_boards_photo_placed_elsewhere_too_is_a_warning(capsys, tmp_path):
+    folder = with_components(tmp_path)
+    edit(folder / "bestuur" / "chapter.yaml", "photo: veld", "photo: cover")
+    code, err = run(capsys, "--content", folder, "-o", tmp_path / "out.pdf")
+    assert code == 0
+    assert any("content/bestuur/chapter.yaml" in row and "photo `cover` is placed twice" in row
+               for row in err.splitlines()), err
+
+
 def test_without_a_logo_the_covers_carry_the_name_as_a_wordmark(built):
-    book, pages = built
+    book, pages, _ = built
     assert book.organisation.upper() in pages[-1][0].upper()
 
 
@@ -208,3 +258,78 @@ def test_bad_component_values_are_content_errors_with_file_and_line(capsys, tmp_
     assert any(where in row and message in row for row in err.splitlines()), err
     assert "Traceback" not in err
     shutil.rmtree(folder)
+
+
+def test_the_2022_reports_key_figures_are_set_36_to_40_pt(build):
+    """Every key figure of the real report, found in the PDF as printed: 36–40 pt (the
+    brief), six-digit numbers in a row of four included."""
+    wanted = {words.number(f.value, build.book.locale) for _, panel in _panels(build.book)
+              for f in panel.figures}
+    found = {}
+    with pdfplumber.open(build.pdf) as plumber:
+        for page in plumber.pages:
+            for word in page.extract_words(extra_attrs=["size"]):
+                text = word["text"].rstrip("*")
+                if text in wanted and word["size"] > 20:
+                    found.setdefault(text, []).append(word["size"])
+    assert set(found) == wanted
+    assert all(36 <= size <= 40 for sizes in found.values() for size in sizes), found
+
+
+def _panels(book):
+    for chapter in book.chapters:
+        for section in getattr(chapter, "sections", []):
+            if isinstance(section, model.KeyFigurePanel):
+                yield chapter, section
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**7), min_size=1, max_size=12),
+       st.sampled_from([148, 170, 210, 215.9]), st.booleans())
+def test_the_key_figure_grid_leaves_the_widest_numeral_36_pt(values, page_w, marked):
+    written = [words.number(v, "nl") for v in values]
+    grid = compose.key_figure_grid(written, marked, page_w)
+    rows = -(-len(values) // grid.columns)
+    assert 1 <= grid.columns <= compose.KEY_FIGURE_COLUMNS
+    assert rows * grid.columns - len(values) < rows  # rows as even as can be: none a gap short
+    column_mm = (page_w - compose.KEY_FIGURE_INSET_MM) / grid.columns - compose.KEY_FIGURE_GAP_MM
+    size_pt = min(compose.KEY_FIGURE_PT[1], column_mm / compose.MM_PER_PT / grid.em)
+    if grid.columns > 1:  # (a number wider than the whole text block shrinks: nothing else can)
+        assert size_pt >= compose.KEY_FIGURE_PT[0]
+    count = len(values)
+    even = -(-count // -(-count // 4))  # the grid by the count alone: 8 → 4, 6 → 3, 5 → 3
+    assert grid.columns <= even
+    if grid.columns < even:  # fewer only for want of room: the count's grid is too narrow
+        even_mm = (page_w - compose.KEY_FIGURE_INSET_MM) / even - compose.KEY_FIGURE_GAP_MM
+        assert even_mm / compose.MM_PER_PT / grid.em < compose.KEY_FIGURE_PT[0]
+
+
+def _path_points(d):
+    return [tuple(map(float, pair.split())) for pair in d.strip("MZ").replace("L", ",")
+            .replace("M", ",").replace("Z", ",").split(",") if pair.strip()]
+
+
+def test_the_map_is_framed_to_the_places_and_the_land_cut_to_the_frame():
+    flanders = (tuple((name, lon, lat) for name, (lat, lon) in PLACES.items()),)
+    drawn = maps.places_map(flanders)
+    frame = drawn.frame
+    lats, lons = [lat for lat, _ in PLACES.values()], [lon for _, lon in PLACES.values()]
+    # around the places, with a margin: not the whole of Belgium (49.5–51.5 N, 2.5–6.4 E)
+    assert frame.south < min(lats) and frame.north > max(lats)
+    assert frame.west < min(lons) and frame.east > max(lons)
+    assert frame.south > 50.0 and frame.east < 6.0
+    # the dots spread over the map: the outermost within a fifth of its sides
+    xs = [d.x for d in drawn.dots]
+    assert min(xs) < drawn.width * 0.2 and max(xs) > drawn.width * 0.8
+    assert drawn.land  # Belgium, cut to the frame like its neighbours
+    for d in drawn.land + drawn.neighbours:
+        assert all(-0.1 <= x <= drawn.width + 0.1 and -0.1 <= y <= drawn.height + 0.1
+                   for x, y in _path_points(d))
+
+
+def test_places_across_the_country_show_the_whole_country():
+    across = ((("Oostende", 2.927, 51.216), ("Arlon", 5.816, 49.683), ("Genk", 5.5, 50.965)),)
+    frame = maps.places_map(across).frame
+    # Belgium's outline: 49.50–51.50 N, 2.54–6.41 E; the whole of it, with a margin
+    assert frame.south < 49.5 and frame.north > 51.5
+    assert frame.west < 2.54 and frame.east > 6.41

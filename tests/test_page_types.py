@@ -279,3 +279,23 @@ def test_an_opener_photo_placed_twice_is_warned(capsys, tmp_path):
          "  refer: facing\n  photo:\n    photo: stripes\n")
     code, err = run(capsys, "--content", folder, "-o", tmp_path / "out.pdf")
     assert "photo `stripes` is placed twice" in err
+
+
+def test_a_spread_photo_whose_subject_the_spine_would_cut_is_warned(capsys, tmp_path,
+                                                                    monkeypatch):
+    """A tall photo has no width to spare across a spread: with its subject in the middle
+    and no enlarging allowed, nothing keeps it off the spine (compose.spread_crop)."""
+    monkeypatch.setattr(compose, "MAX_ZOOM", 1.0)
+    folder = copy_content(tmp_path)
+    add_photo(folder, "hoog", (3600, 5400))
+    add_story(folder, "op-de-rug", "opening: spread\nfigure:\n  photo: hoog\n"
+              "  caption: Hoog.\n  alt: Strepen.\n  focus: [50%, 40%]\n", paragraphs=10)
+    edit(folder / "report.yaml", "binding: saddle-stitch", "binding: perfect")
+    code, err = run(capsys, "--content", folder, "-o", tmp_path / "out.pdf")
+    assert code == 0, err
+    where = "content/thema/op-de-rug.md:8:"  # its `focus:` line
+    assert any(where in row and "its subject cannot be kept off the spine" in row
+               for row in err.splitlines()), err
+    edit(folder / "thema" / "op-de-rug.md", "focus: [50%, 40%]", "focus: [15%, 40%]")
+    code, err = run(capsys, "--content", folder, "-o", tmp_path / "out.pdf")
+    assert code == 0 and "off the spine" not in err, err  # a subject to one side stays there

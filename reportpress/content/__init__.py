@@ -34,6 +34,7 @@ def load(content_dir, language=None):
     checks.check_references(book, report)
     checks.check_figures(book, report)
     checks.check_photos_once(book, report)
+    checks.check_spread_crops(book, report)
     translations.check_only_translated(book, report)
     report.raise_if_errors()
     return book, report

@@ -283,7 +283,9 @@ def _board(r, f, folder):
             members.append(model.Member(mf.get("name", str, default=""),
                                         mf.text("role", required=False, default="")))
         groups.append(model.BoardGroup(g.text("name", default=""), tuple(members)))
-    return dict(groups=groups)
+    figure = r.figure(f.sub("figure", ["photo", "caption", "alt", "focus"], "figure",
+                            required=False), f.file, caption=False)
+    return dict(groups=groups, figure=figure)
 
 
 def _colophon(r, f, folder):
@@ -333,7 +335,7 @@ KINDS = {
     "finances": _kind("finances", ["chart", "groups", "entities", "grand_total", "footnote"],
                       model.FinancesChapter, _finances),
     "locations": _kind("locations", ["provinces"], model.LocationsChapter, _locations),
-    "board": _kind("board", ["groups"], model.BoardChapter, _board),
+    "board": _kind("board", ["groups", "figure"], model.BoardChapter, _board),
     "colophon": _kind("colophon", ["printer", "publisher", "copyright", "scope", "mission",
                                    "sdgs"],
                       model.ColophonChapter, _colophon),

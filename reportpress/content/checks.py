@@ -1,6 +1,8 @@
 """Checks across the whole book, once every file is read: references between chapters and
-stories, photos placed once, totals that add up."""
+stories, photos placed once, spread photos whose subject the spine would cut, totals that
+add up."""
 import difflib
+import re
 from pathlib import Path
 
 from .. import model, words
@@ -39,19 +41,50 @@ def check_references(book, report):
 
 
 def check_photos_once(book, report):
-    """A photo printed twice reads as a mistake: each is placed once (cover, story
-    figures and closing photos together)."""
+    """A photo printed twice reads as a mistake: each is placed once (cover, opener, story
+    figures, the board's photo and closing photos together)."""
     placed = {}
     for chapter in book.chapters:
-        photos = [getattr(chapter, "photo", None), model.opener_photo(chapter)]
-        photos += [s.figure.photo for s in getattr(chapter, "sections", [])
-                   if isinstance(s, model.Story) and s.figure]
-        photos += [chapter.closing.photo] if chapter.closing else []
-        for photo in filter(None, photos):
+        for photo in model.chapter_photos(chapter):
             if photo.id in placed:
                 report.warn(f"photo `{photo.id}` is placed twice (also in "
                             f"{placed[photo.id]}): each photo appears once", chapter.source)
             placed.setdefault(photo.id, chapter.source)
+
+
+def check_spread_crops(book, report):
+    """A photo across a spread whose subject compose.spread_crop cannot keep off the spine
+    (not by moving the crop, nor by enlarging the photo as far as it may) would be cut by
+    the fold: a warning on the story's `focus:` line (or its `figure:`)."""
+    from .. import compose  # (compose reads the content: imported when the book is read)
+
+    for _, story in book.stories():
+        if story.opening != "spread" or not story.figure:
+            continue
+        crop = compose.spread_crop(story.figure, book.trim_width_mm, book.trim_height_mm,
+                                   book.bleed_mm)
+        if not crop.subject_off_gutter:
+            file = book.content_dir.parent / story.source
+            report.warn(f"the spread photo `{story.figure.photo.id}`: its subject cannot be "
+                        "kept off the spine, where the fold cuts it", story.source,
+                        _header_line(file, ("focus", "figure")),
+                        hint="set `focus:` where the subject is, or choose a wider photo or "
+                        "another opening")
+
+
+def _header_line(file, keys):
+    """The line of the first of `keys` in a story's YAML header (None: not there)."""
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    ends = [i for i, line in enumerate(lines) if line.strip() == "---"]
+    header = lines[:ends[1]] if len(ends) > 1 else lines
+    for key in keys:
+        for number, line in enumerate(header, 1):
+            if re.match(rf"\s*{key}\s*:", line):
+                return number
+    return None
 
 
 def check_figures(book, report):
