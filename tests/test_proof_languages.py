@@ -23,7 +23,7 @@ FRENCH = "Karim travaille le bois depuis six mois"
 LONGER = "\n\n".join(["L’atelier prépare aussi les tables, les chaises et les armoires des "
                       "écoles voisines ; chaque meuble passe par trois mains avant de "
                       "partir, et chaque stagiaire apprend à mesurer, scier, poncer et "
-                      "vernir avec soin, à son rythme, entouré par l’équipe."] * 9)
+                      "vernir avec soin, à son rythme, entouré par l’équipe."] * 20)
 
 
 def _texts(pdf):
