@@ -167,7 +167,9 @@ class Proofer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads = []
-        for stale in ("builds", "approved-diff", "editions"):
+        # (an edition's folder, editions/<language>/, keeps its approved.pdf: its own
+        # Proofer clears its builds when a page first asks for it)
+        for stale in ("builds", "approved-diff"):
             shutil.rmtree(self.out_dir / stale, ignore_errors=True)
         (self.out_dir / "pages").mkdir(parents=True, exist_ok=True)
         if self.approved_pdf.is_file():
