@@ -11,10 +11,15 @@ the chunk holding it is laid out first and its pages are shown at once, marked a
 new ones while the rest of the report is still being rebuilt (the others follow, nearest
 first). The page's own words follow the report's language (the `proof:` section of
 layout/strings/<language>.yaml, words.proof_words).
+A report in several languages (`languages:` in report.yaml) gets a language switch: each
+other language's edition is a Proofer of its own (`Proofer.edition`), built when the page
+first asks for it and again on every save while a page shows it (`?lang=fr`); `?side=fr`
+shows the main edition and that one spread by spread, side by side.
 "Approve" keeps a copy of the current PDF (approved.pdf in the proof folder); later builds
 mark the pages that differ from it (reportpress.diff).
 
-Files: out/proof/ (builds/NNNN/<name>.pdf, pages/<hash>.png, approved.pdf, approved-diff/).
+Files: out/proof/ (builds/NNNN/<name>.pdf, pages/<hash>.png, approved.pdf, approved-diff/;
+an edition in another language the same under editions/<language>/).
 The server answers only for its own static files and for files inside that folder.
 """
 import argparse
@@ -40,6 +45,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
+from babel import Locale, UnknownLocaleError
 from PIL import Image
 
 from . import anchors, compose, diff, pipeline, pixels, problems, words, workers
@@ -56,6 +62,9 @@ DPI = 100
 # pages drawn by the workers while a build's chunks are merged (those of the story edited);
 # the rest are drawn here
 DRAW_AHEAD = 12
+# an edition in another language is rebuilt on a save while a page has asked for it this
+# recently (it polls every 0.6 s); one not shown is rebuilt when a page asks for it again
+SHOWN_FOR = 10.0
 IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
 
 
@@ -116,9 +125,16 @@ def _drawn(futures):
 class Proofer:
     """Watches the content and layout, builds on change, and keeps what the page shows."""
 
-    def __init__(self, content_dir, out_dir=DEFAULT_OUT, watch=None, log=None):
+    def __init__(self, content_dir, out_dir=DEFAULT_OUT, watch=None, log=None, main=None,
+                 language=None):
+        """`main` and `language`: an edition in another language than the main one's (made
+        by the main Proofer's `edition`): its files under the main one's, in
+        editions/<language>/, and built one at a time with it."""
         self.content_dir = Path(content_dir).resolve()
-        self.out_dir = Path(out_dir).resolve()
+        self.main = main or self
+        self.out_dir = (main.out_dir / "editions" / language if main
+                        else Path(out_dir).resolve())
+        self.edition_language = language  # (None: the main language, whichever it is)
         self.watch_dirs = [Path(d).resolve() for d in (watch or [
             self.content_dir, compose.LAYOUT_DIR, pipeline.FONTS_DIR])]
         # a save in these is the designer's: the spread in view is laid out first
@@ -132,8 +148,13 @@ class Proofer:
         self.partial = None  # the current build with the pages laid out anew so far
         self.view = None  # the first page of the spread in view (the page says)
         self.layout_saved = False  # a file under layout/ or fonts/ saved since the build
-        self.language = self._language()
+        self.language = language or self._language()
+        self.languages = [self.language] if main else self._languages()
         self.words = words.proof_words(self.language, self.content_dir)
+        self.editions = {}  # {language: Proofer} of the other languages asked for
+        self.builds_one_at_a_time = main.builds_one_at_a_time if main else threading.Lock()
+        self.asked = time.monotonic()  # when a page last asked for this edition
+        self.missed = False  # a save came while no page showed this edition
         self.error = None  # the last build's problems, while it is the latest attempt
         self.building = False
         self.progress = ""
@@ -146,6 +167,8 @@ class Proofer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads = []
+        # (an edition's folder, editions/<language>/, keeps its approved.pdf: its own
+        # Proofer clears its builds when a page first asks for it)
         for stale in ("builds", "approved-diff"):
             shutil.rmtree(self.out_dir / stale, ignore_errors=True)
         (self.out_dir / "pages").mkdir(parents=True, exist_ok=True)
@@ -160,14 +183,71 @@ class Proofer:
     # --- threads -----------------------------------------------------------------------
 
     def start(self):
-        for target in (self._watcher, self._builder):
-            thread = threading.Thread(target=target, daemon=True, name=target.__name__)
+        """The main edition watches the files; every edition builds on its own thread."""
+        targets = (self._watcher, self._builder) if self.main is self else (self._builder,)
+        for target in targets:
+            thread = threading.Thread(target=target, daemon=True,
+                                      name=f"{target.__name__}-{self.language}")
             thread.start()
             self._threads.append(thread)
 
     def stop(self):
         self._stop.set()
         self._wake.set()
+        with self.lock:
+            editions = list(self.editions.values())
+        for edition in editions:
+            edition.stop()
+
+    # --- languages ---------------------------------------------------------------------
+
+    def edition(self, language):
+        """The Proofer of the edition in `language` (the main one: this one), started when
+        first asked for; None for a language the report does not have."""
+        if not language or language == self.language:
+            return self
+        with self.lock:
+            if language not in self.languages[1:]:
+                return None
+            edition = self.editions.get(language)
+            if edition is None:
+                edition = self.editions[language] = Proofer(
+                    self.content_dir, watch=self.watch_dirs, log=self.say, main=self,
+                    language=language)
+                edition.start()
+        return edition
+
+    def shown(self):
+        """A page asks for this edition: kept up to date from now on (built now if a save
+        came meanwhile)."""
+        self.asked = time.monotonic()
+        if self.missed:
+            self.missed = False
+            self._wake.set()
+
+    def _saved(self, layout):
+        """A file was saved: the main edition rebuilds, the others if a page shows them."""
+        self.layout_saved = self.layout_saved or layout
+        if self.main is self or time.monotonic() - self.asked < SHOWN_FOR:
+            self._wake.set()
+        else:
+            self.missed = True
+
+    def _languages(self):
+        """The report's languages, the main one first, as report.yaml says (leniently: the
+        build says what is wrong with them)."""
+        with contextlib.suppress(Exception):
+            from . import yamlfile
+
+            found = yamlfile.parse((self.content_dir / "report.yaml").read_text("utf-8"))
+            listed = found.get("languages")
+            if isinstance(listed, list) and listed and all(isinstance(x, str) for x in listed):
+                return list(dict.fromkeys(listed))
+        return [self.language]
+
+    def language_names(self):
+        """[{"code", "name"}] of the report's languages, each named in itself (Babel)."""
+        return [{"code": code, "name": _language_name(code)} for code in self.languages]
 
     def _watcher(self):
         """A build once the files changed stay put for a moment (an editor saving several);
@@ -187,10 +267,12 @@ class Proofer:
             for changes in watchfiles.watch(*self.watch_dirs, watch_filter=self._watched,
                                             step=SETTLE_MS, stop_event=self._stop,
                                             raise_interrupt=False):
-                if any(Path(path).is_relative_to(folder) for _, path in changes
-                       for folder in self.layout_dirs):
-                    self.layout_saved = True
-                self._wake.set()
+                layout = any(Path(path).is_relative_to(folder) for _, path in changes
+                             for folder in self.layout_dirs)
+                with self.lock:
+                    editions = [self, *self.editions.values()]
+                for edition in editions:
+                    edition._saved(layout)
                 if not all(folder.is_dir() for folder in self.watch_dirs):
                     break
 
@@ -217,9 +299,12 @@ class Proofer:
         """One build attempt; on success it becomes the current proof."""
         self.attempts += 1
         attempt = self.attempts
-        self.building, self.progress = True, "reading content"
+        self.building, self.progress = True, "waiting for the other edition's build"
         try:
-            self._build(attempt)
+            # (one build at a time: the layout workers are shared, the machine small)
+            with self.builds_one_at_a_time:
+                self.progress = "reading content"
+                self._build(attempt)
         finally:
             self.building, self.progress = False, ""
             workers.give_back_memory()  # (about 120 MB of 340 between builds)
@@ -276,6 +361,7 @@ class Proofer:
         try:
             # the pages first; the print shop's checks (preflight) follow, as warnings
             result = pipeline.build(self.content_dir, pipeline.BuildOptions(
+                language=self.edition_language,
                 output=folder / "report.pdf", preflight="later", laid_out=draw_ahead,
                 view=view, first_laid_out=early and early.start), log=self._progress)
             pdf = folder / pipeline.default_output(result.book).name
@@ -287,6 +373,8 @@ class Proofer:
                                   drawn=_drawn(drawing) + (early.pages() if early else []),
                                   keep=self._kept, looks=looks_here)
             self.language = result.book.language
+            if self.main is self:
+                self.languages = list(result.book.languages) or [self.language]
             self.words = words.proof_words(self.language, self.content_dir)
             build = self._describe(attempt, result, pdf, rendering, time.monotonic() - started)
         except ContentError as error:
@@ -316,7 +404,8 @@ class Proofer:
         self._check_for_print(result, pdf, build)
         changed = [page.number for page in build.pages if page.changed]
         note = f", changed: {problems.page_ranges(changed)}" if changed else ""
-        self.say(f"build #{attempt}: {build.page_count} pages in {build.seconds} s"
+        edition = f" ({self.language})" if self.main is not self else ""
+        self.say(f"build #{attempt}{edition}: {build.page_count} pages in {build.seconds} s"
                  f", {len(result.warnings)} warning(s){note}")
 
     def _check_for_print(self, result, pdf, build):
@@ -346,7 +435,8 @@ class Proofer:
             self.partial = None
             self.version += 1
         english = words.proof_words("en", self.content_dir).get(title, title)
-        self.say(f"build #{attempt} failed — {english.lower()}:")
+        edition = f" ({self.language})" if self.main is not self else ""
+        self.say(f"build #{attempt}{edition} failed — {english.lower()}:")
         for problem in problems:
             self.say(f"  {problem}")
 
@@ -485,7 +575,9 @@ class Proofer:
             build, rendering = self.current, self._rendering
         if build is None:
             return False
-        source = self.out_dir / build.pdf.removeprefix("/files/")
+        source = self.file_for(build.pdf)
+        if source is None:  # (pruned meanwhile: a newer build is shown)
+            return False
         write_atomically(self.approved_pdf, lambda tmp: shutil.copyfile(source, tmp))
         with self.lock:
             self.approved = {"build": build.number, "when": _now()}
@@ -522,15 +614,18 @@ class Proofer:
     # --- files -------------------------------------------------------------------------
 
     def url(self, path):
-        return "/files/" + Path(path).relative_to(self.out_dir).as_posix()
+        """(/files/ is the main edition's folder: the others' are inside it)"""
+        return "/files/" + Path(path).relative_to(self.main.out_dir).as_posix()
 
     def file_for(self, url_path):
-        """The file under out_dir that a /files/ URL names, or None (nothing outside)."""
+        """The file under the main out_dir that a /files/ URL names, or None (nothing
+        outside)."""
+        root = self.main.out_dir
         relative = unquote(url_path.removeprefix("/files/"))
         if "\x00" in relative:
             return None
-        path = (self.out_dir / relative).resolve()
-        if not path.is_relative_to(self.out_dir) or not path.is_file():
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
             return None
         return path
 
@@ -552,14 +647,19 @@ class Proofer:
                 image.unlink(missing_ok=True)
 
     def status(self):
+        """What the page shows of this edition (`languages`: the report's, for the switch;
+        `main`: the main one's code)."""
         with self.lock:
             build = self.partial or self.current
-            return {"version": self.version, "building": self.building,
-                    "progress": self.progress, "error": self.error,
-                    "build": build and build.data(), "words": self.words,
-                    "language": self.language,
-                    "approved": self.approved and {**self.approved,
-                                                   "diff": self.approved_diff}}
+            found = {"version": self.version, "building": self.building,
+                     "progress": self.progress, "error": self.error,
+                     "build": build and build.data(), "words": self.words,
+                     "language": self.language,
+                     "approved": self.approved and {**self.approved,
+                                                    "diff": self.approved_diff,
+                                                    "pdf": self.url(self.approved_pdf)}}
+        return {**found, "main": self.main.language,
+                "languages": self.main.language_names()}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -590,9 +690,7 @@ class Handler(BaseHTTPRequestHandler):
             name = path[8:]
             return self._file(STATIC / name, STATIC_FILES[name] + "; charset=utf-8", "no-cache")
         if path == "/status":
-            self._note_view(urlsplit(self.path).query)
-            body = json.dumps(self.proofer.status()).encode()
-            return self._send(HTTPStatus.OK, body, "application/json", "no-store")
+            return self._status(parse_qs(urlsplit(self.path).query))
         if path.startswith("/files/"):
             file = self.proofer.file_for(path)
             if file:
@@ -607,15 +705,34 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain")
         if urlsplit(self.path).path != "/approve":
             return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
-        ok = self.proofer.approve()
+        edition = self._edition(parse_qs(urlsplit(self.path).query), "lang")
+        ok = edition.approve()
         body = json.dumps({"approved": ok}).encode()
         return self._send(HTTPStatus.OK if ok else HTTPStatus.CONFLICT, body, "application/json")
 
-    def _note_view(self, query):
-        """/status?view=N: page N is in view (the first of its spread)."""
-        found = parse_qs(query).get("view", [""])[-1]
-        if found.isdigit() and 0 < int(found) < 100_000:
-            self.proofer.view = int(found)
+    def _edition(self, query, name):
+        """The edition the query's `name` (lang, side) asks for; the main one if none or
+        one the report does not have."""
+        found = query.get(name, [""])[-1]
+        return self.proofer.edition(found) or self.proofer
+
+    def _status(self, query):
+        """/status?lang=fr: that edition's; ?side=fr: the main edition's with that one's
+        `beside` it (spread by spread). Each edition shown is kept up to date."""
+        side = self._edition(query, "side") if "side" in query else None
+        if side is self.proofer:
+            side = None  # (beside itself: the main edition alone)
+        shown = [self.proofer, side] if side else [self._edition(query, "lang")]
+        found = query.get("view", [""])[-1]
+        for edition in shown:
+            edition.shown()
+            if found.isdigit() and 0 < int(found) < 100_000:
+                edition.view = int(found)  # page N is in view (the first of its spread)
+        status = shown[0].status()
+        if side:
+            status["beside"] = side.status()
+        body = json.dumps(status).encode()
+        return self._send(HTTPStatus.OK, body, "application/json", "no-store")
 
     def _file(self, path, kind, cache):
         try:
@@ -690,6 +807,15 @@ class _FirstShown:
     def done(self):
         if self.thread:
             self.thread.join()
+
+
+def _language_name(code):
+    """A language named in itself ("Nederlands", "Français"), else its code."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code
 
 
 def make_server(proofer, port=DEFAULT_PORT):

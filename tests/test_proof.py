@@ -29,11 +29,13 @@ SHOWN_AND_CHECKED = ('document.body.dataset.build === "{build}"'
 
 
 class Server:
-    def __init__(self, folder):
+    """`make_pdf.py proof` on a copy of `source` (a content folder)."""
+
+    def __init__(self, folder, source=CONTENT):
         self.content = folder / "content"
         self.out = folder / "proof"
         self.log = folder / "proof.log"
-        shutil.copytree(CONTENT, self.content)
+        shutil.copytree(source, self.content)
         self._log = self.log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-c", "import sys; from reportpress.cli import main; "
@@ -172,6 +174,9 @@ def test_the_proof_page_speaks_the_reports_language(page):
     assert page.text_content("#sidebar h2") == "Hoofdstukken"
     assert "pagina's" in page.inner_text("#state")
     assert page.get_attribute(".page[data-page='2'] img", "alt") == "Pagina 2"
+    # a report in one language: no language switch
+    assert status(page)["languages"] == [{"code": "nl", "name": "Nederlands"}]
+    assert page.locator("#language-switch").is_hidden()
 
 
 def test_the_flatplan_shows_every_spread(browser, server, build):

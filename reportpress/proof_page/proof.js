@@ -5,8 +5,15 @@ const mode = document.body.dataset.mode;  // "proof" | "flatplan"
 const POLL_MS = 600;
 let shownVersion = null;
 let lastStatus = null;
-let words = {};  // the page's own words in the report's language (status.words)
+let words = {};  // the page's own words in the language shown (status.words)
 let wordsShown = null;
+// The edition shown, as the URL keeps it: ?lang=fr (that language's), ?side=fr (the main
+// edition and that one side by side); none: the main edition.
+const params = new URLSearchParams(location.search);
+const chosen = {lang: params.get("lang") || "", side: params.get("side") || ""};
+let choices = 0;  // counts the choices made: a status asked for before the last is dropped
+let pollTimer = null;
+let switchShown = null;
 
 // A word of the page, its {name} places filled in (escaped by the caller where needed).
 function w(key, values = {}) {
@@ -70,7 +77,7 @@ function approvedDiff(status) {
 
 // --- the proof page -------------------------------------------------------------------
 
-function pageFigure(page, side, differs, diffImage) {
+function pageFigure(page, side, differs, diffImage, prefix = "") {
   if (!page) return `<div class="page ${side} empty" aria-hidden="true"></div>`;
   const classes = ["page", side];
   if (page.changed) classes.push("changed");
@@ -90,7 +97,8 @@ function pageFigure(page, side, differs, diffImage) {
     badges.push(`<span class="badge warned" title="${esc(page.warnings.join("\n"))}">`
       + `⚠ ${page.warnings.length}</span>`);
   }
-  return `<figure class="${classes.join(" ")}" id="page-${page.number}" data-page="${page.number}">
+  return `<figure class="${classes.join(" ")}" id="${prefix}page-${page.number}"
+      data-page="${page.number}">
       <img src="${esc(page.image)}" alt="${esc(w("page.alt", {page: page.number}))}"
            width="${page.width}" height="${page.height}">
       <div class="badges">${badges.join("")}</div>
@@ -131,6 +139,72 @@ function drawSpreads(status) {
   main.innerHTML = html.join("");
 }
 
+// --- two editions side by side ---------------------------------------------------------
+
+function languageName(status, code) {
+  const found = (status.languages || []).find((l) => l.code === code);
+  return found ? found.name : code;
+}
+
+// One edition's half of a row: its spread (pages, page numbers, chapter labels, its own
+// warnings), or a note that the other edition runs longer.
+function editionHalf(status, index, onlyIn, prefix) {
+  const build = status.build;
+  const all = build ? spreads(build.page_count) : [];
+  const name = languageName(status, status.language);
+  if (index >= all.length) {
+    return `<div class="edition missing" data-language="${esc(status.language)}">
+        <p class="edition-name">${esc(name)}</p>
+        <p class="only-in">${esc(w(build ? "side.only" : "side.none", {language: onlyIn}))}</p>
+      </div>`;
+  }
+  const [left, right] = all[index];
+  const pages = [left, right].filter((n) => n).map((n) => build.pages[n - 1]);
+  const starts = chapterStarts(build);
+  const titles = pages.flatMap((p) => (starts[p.number] || []).map(
+    (t) => `<span class="chapter-label ${p.number % 2 ? "right" : "left"}">${esc(t)}</span>`));
+  const warnings = pages.flatMap((p) => p.warnings.map(
+    (text) => `<li><b>${esc(w("page.short", {page: p.number}))}</b> ${esc(text)}</li>`));
+  const figure = (n, side) => pageFigure(n ? build.pages[n - 1] : null, side, false, null,
+                                         prefix);
+  return `<div class="edition" data-language="${esc(status.language)}"
+        data-pages="${pages.map((p) => p.number).join(" ")}">
+      <p class="edition-name">${esc(name)}</p>
+      <div class="chapter-labels">${titles.join("")}</div>
+      <div class="sheets">${figure(left, "left")}${figure(right, "right")}</div>
+      ${warnings.length ? `<ul class="page-warnings">${warnings.join("")}</ul>` : ""}
+    </div>`;
+}
+
+// The main edition left, the other right, spread by spread (aligned by the spread's index:
+// where one runs longer, the other's side says so).
+function drawSideBySide(status) {
+  const main = document.getElementById("spreads");
+  const other = status.beside;
+  const count = (s) => (s.build ? spreads(s.build.page_count).length : 0);
+  const rows = Math.max(count(status), count(other));
+  if (!rows) {
+    main.innerHTML = `<p class="empty-note">${esc(w("first-build"))}</p>`;
+    return;
+  }
+  const mainName = languageName(status, status.language);
+  const otherName = languageName(status, other.language);
+  const html = [];
+  for (let index = 0; index < rows; index++) {
+    const only = index >= count(status) || index >= count(other);
+    const left = editionHalf(status, index, otherName, "");
+    const right = editionHalf(other, index, mainName, `${other.language}-`);
+    const first = (s) => (index < count(s) ? spreads(s.build.page_count)[index]
+      .find((n) => n) : null);
+    html.push(`<section class="spread side-by-side${only ? " only-one" : ""}"
+        id="spread-${index}" data-index="${index}"
+        data-pages="${first(status) || first(other)}">
+        <div class="editions">${left}${right}</div>
+      </section>`);
+  }
+  main.innerHTML = html.join("");
+}
+
 // Layout-audit findings the content accepts (`accept:` with a reason): not warnings, so
 // listed apart from them, by their page and in the sidebar.
 function acceptedOn(build, numbers) {
@@ -150,6 +224,16 @@ function drawAccepted(build) {
     .join("")}</ul>` : `<p class="quiet">${esc(w("none"))}</p>`;
 }
 
+function warningList(build, prefix) {
+  if (!build) return "";
+  const onPages = build.pages.flatMap((p) => p.warnings.map(
+    (text) => `<li><a href="#${prefix}page-${p.number}">`
+      + `${esc(w("page.short", {page: p.number}))}</a> ${esc(text)}</li>`));
+  const general = build.warnings.map((text) => `<li>${esc(text)}</li>`);
+  return onPages.length + general.length ? `<ul>${[...onPages, ...general].join("")}</ul>`
+    : `<p class="quiet">${esc(w("none"))}</p>`;
+}
+
 function drawSidebar(status) {
   const build = status.build;
   const chapters = document.getElementById("chapters");
@@ -158,16 +242,13 @@ function drawSidebar(status) {
     + `<span class="page-number">${c.page}</span></a></li>`).join("") : "";
 
   const warnings = document.getElementById("warnings");
-  if (!build) {
-    warnings.innerHTML = "";
-  } else {
-    const onPages = build.pages.flatMap((p) => p.warnings.map(
-      (text) => `<li><a href="#page-${p.number}">${esc(w("page.short", {page: p.number}))}`
-        + `</a> ${esc(text)}</li>`));
-    const general = build.warnings.map((text) => `<li>${esc(text)}</li>`);
-    warnings.innerHTML = onPages.length + general.length
-      ? `<ul>${[...onPages, ...general].join("")}</ul>`
-      : `<p class="quiet">${esc(w("none"))}</p>`;
+  const other = status.beside;
+  if (!other) {
+    warnings.innerHTML = warningList(build, "");
+  } else {  // (each edition's own: French runs longer, its findings are its own)
+    warnings.innerHTML = [[status, ""], [other, `${other.language}-`]].map(([s, prefix]) =>
+      `<h3 class="edition-name" data-language="${esc(s.language)}">`
+      + `${esc(languageName(status, s.language))}</h3>${warningList(s.build, prefix)}`).join("");
   }
 
   drawAccepted(build);
@@ -195,26 +276,26 @@ function drawSidebar(status) {
       since = `<ul id="approved-summary" class="differs">${items.join("")}</ul>`;
     }
     approval.innerHTML = `<p>${esc(which)}, ${esc(approved.when)}
-      (<a href="/files/approved.pdf" target="_blank">${esc(w("pdf"))}</a>)</p>${since}`;
+      (<a href="${esc(approved.pdf)}" target="_blank">${esc(w("pdf"))}</a>)</p>${since}`;
   }
 }
 
+// The last build's problems, of each edition shown (named when two are).
 function drawError(status) {
   const box = document.getElementById("error");
   if (!box) return;
-  if (!status.error) {
-    box.hidden = true;
-    box.innerHTML = "";
-    return;
-  }
-  const kept = status.build
-    ? w("error.kept", {number: status.build.number, when: status.build.when}) : "";
-  box.hidden = false;
-  box.innerHTML = `<h2>${esc(w(status.error.title))} — `
-    + `${esc(w("error.build", {number: status.error.attempt}))}, ${esc(status.error.when)}</h2>
-    <ul class="problems">${status.error.problems.map(
-      (p) => `<li><code>${esc(p)}</code></li>`).join("")}</ul>
-    <p>${esc(w("error.fix"))} ${esc(kept)}</p>`;
+  const shown = status.beside ? [status, status.beside] : [status];
+  const failed = shown.filter((s) => s.error);
+  box.hidden = !failed.length;
+  box.innerHTML = failed.map((s) => {
+    const kept = s.build ? w("error.kept", {number: s.build.number, when: s.build.when}) : "";
+    const which = status.beside ? `${languageName(status, s.language)}: ` : "";
+    return `<h2>${esc(which)}${esc(w(s.error.title))} — `
+      + `${esc(w("error.build", {number: s.error.attempt}))}, ${esc(s.error.when)}</h2>
+      <ul class="problems">${s.error.problems.map(
+        (p) => `<li><code>${esc(p)}</code></li>`).join("")}</ul>
+      <p>${esc(w("error.fix"))} ${esc(kept)}</p>`;
+  }).join("");
 }
 
 // After a save to the layout: the pages laid out anew first, the rest still being rebuilt.
@@ -252,8 +333,26 @@ function drawFlatplan(status) {
 
 // --- state and polling ----------------------------------------------------------------
 
+// The state line: of the edition shown, or of both side by side (ok once both are).
 function drawState(status) {
   const state = document.getElementById("state");
+  const [kind, text] = stateOf(status);
+  if (status.beside) {
+    const [otherKind, otherText] = stateOf(status.beside);
+    const worst = ["offline", "error", "building", "ok"].find((k) => [kind, otherKind]
+      .includes(k));
+    state.textContent = `${languageName(status, status.language)}: ${text} | `
+      + `${languageName(status, status.beside.language)}: ${otherText}`;
+    state.className = `state ${worst}`;
+    document.body.dataset.state = worst;
+    return;
+  }
+  state.textContent = text;
+  state.className = `state ${kind}`;
+  document.body.dataset.state = kind;
+}
+
+function stateOf(status) {
   const build = status.build;
   let text;
   let kind;
@@ -275,9 +374,44 @@ function drawState(status) {
     kind = "building";
     text = w("state.building");
   }
-  state.textContent = text;
-  state.className = `state ${kind}`;
-  document.body.dataset.state = kind;
+  return [kind, text];
+}
+
+// The language switch: each language's edition, and each other language beside the main
+// one (none for a report in one language). The choice goes into the URL.
+function drawSwitch(status) {
+  const label = document.getElementById("language-switch");
+  const languages = status.languages || [];
+  if (!label) return;
+  label.hidden = languages.length < 2;
+  const key = JSON.stringify([languages, wordsShown]);
+  const select = document.getElementById("language");
+  if (key !== switchShown) {
+    switchShown = key;
+    const main = languages.length ? languages[0] : null;
+    const options = languages.map((l) => `<option value="${esc(l.code)}">${esc(l.name)}`
+      + "</option>");
+    for (const other of languages.slice(1)) {
+      options.push(`<option value="side:${esc(other.code)}">`
+        + `${esc(w("side", {main: main.name, other: other.name}))}</option>`);
+    }
+    select.innerHTML = options.join("");
+  }
+  select.value = status.beside ? `side:${status.beside.language}` : status.language;
+}
+
+function choose(value) {
+  const [side, lang] = value.startsWith("side:") ? [value.slice(5), ""] : ["", value];
+  Object.assign(chosen, {lang, side});
+  const query = new URLSearchParams();
+  if (lang) query.set("lang", lang);
+  if (side) query.set("side", side);
+  const search = query.toString();
+  history.replaceState(null, "", `${location.pathname}${search ? `?${search}` : ""}`);
+  choices += 1;
+  shownVersion = null;
+  window.scrollTo(0, 0);
+  pollNow();
 }
 
 function draw(status) {
@@ -294,11 +428,24 @@ function draw(status) {
     drawFlatplan(status);
     return;
   }
+  document.body.dataset.view = status.beside ? "side" : "";
+  document.body.dataset.beside = status.beside && status.beside.build
+    && !status.beside.build.rebuilding ? status.beside.build.number : "";
+  drawSwitch(status);
   drawError(status);
   drawRebuilding(status);
   drawSidebar(status);
-  drawSpreads(status);
-  const link = document.getElementById("pdf-link");
+  if (status.beside) drawSideBySide(status);
+  else drawSpreads(status);
+  pdfLink("pdf-link", build);
+  pdfLink("pdf-link-beside", status.beside && status.beside.build);
+  const flatplan = document.getElementById("flatplan-link");
+  flatplan.href = status.language === status.main ? "/flatplan"
+    : `/flatplan?lang=${encodeURIComponent(status.language)}`;
+}
+
+function pdfLink(id, build) {
+  const link = document.getElementById(id);
   link.hidden = !build;
   if (build) {
     link.href = build.pdf;
@@ -306,11 +453,32 @@ function draw(status) {
   }
 }
 
+function statusQuery() {
+  const query = new URLSearchParams();
+  if (chosen.side) query.set("side", chosen.side);
+  else if (chosen.lang) query.set("lang", chosen.lang);
+  const view = mode === "proof" ? spreadInView() : null;
+  if (view) query.set("view", view);
+  const search = query.toString();
+  return search ? `?${search}` : "";
+}
+
+function versionOf(status) {
+  const beside = status.beside ? `|${status.beside.language}:${status.beside.version}` : "";
+  return `${status.language}:${status.version}${beside}`;
+}
+
+function pollNow() {
+  clearTimeout(pollTimer);
+  poll();
+}
+
 async function poll() {
+  const choice = choices;
   try {
-    const view = spreadInView();
-    const response = await fetch(`/status${view ? `?view=${view}` : ""}`, {cache: "no-store"});
+    const response = await fetch(`/status${statusQuery()}`, {cache: "no-store"});
     const status = await response.json();
+    if (choice !== choices) return;  // (asked before another edition was chosen)
     lastStatus = status;
     if (status.language) document.documentElement.lang = status.language;
     if (status.words) {
@@ -318,22 +486,25 @@ async function poll() {
       if (JSON.stringify(words) !== wordsShown) shownVersion = null;  // (redrawn in them)
       drawWords();
     }
-    if (status.version !== shownVersion) {
-      shownVersion = status.version;
+    if (versionOf(status) !== shownVersion) {
+      shownVersion = versionOf(status);
       const y = window.scrollY;
       draw(status);
       window.scrollTo(0, y);
     }
     drawState(status);
     const approve = document.getElementById("approve");
-    if (approve) approve.disabled = !status.build || status.building;
+    // (side by side: which edition? Each is approved on its own page)
+    if (approve) approve.disabled = !status.build || status.building || !!status.beside;
   } catch (error) {
+    if (choice !== choices) return;
     const state = document.getElementById("state");
     state.textContent = w("state.offline");
     state.className = "state error";
     document.body.dataset.state = "offline";
   }
-  setTimeout(poll, POLL_MS);
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(poll, POLL_MS);
 }
 
 // The first page of the spread in the middle of the window (told to the server: after a
@@ -359,10 +530,13 @@ function setUp() {
   if (approve) {
     approve.addEventListener("click", async () => {
       approve.disabled = true;
-      await fetch("/approve", {method: "POST"});
+      const lang = chosen.lang ? `?lang=${encodeURIComponent(chosen.lang)}` : "";
+      await fetch(`/approve${lang}`, {method: "POST"});
       shownVersion = null;  // redraw with the approval
     });
   }
+  const select = document.getElementById("language");
+  if (select) select.addEventListener("change", () => choose(select.value));
   const zoom = document.getElementById("zoom");
   if (zoom) {
     const saved = localStorage.getItem("proof-page-width");
