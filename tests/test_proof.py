@@ -317,9 +317,9 @@ def test_pages_that_draw_as_before_are_not_drawn_again(tmp_path, monkeypatch):
                        preflight="later"))  # (into the cache)
     proofer = proof.Proofer(content, tmp_path / "proof", log=lambda message: None)
     came_back = []
-    drawn = proof._drawn
-    monkeypatch.setattr(proof, "_drawn", lambda futures: came_back.append(drawn(futures))
-                        or came_back[-1])
+    drawn = proof.proofer.drawn_pages
+    monkeypatch.setattr(proof.proofer, "drawn_pages",
+                        lambda futures: came_back.append(drawn(futures)) or came_back[-1])
     proofer.start()
     try:
         while not (proofer.current and not proofer.building):

@@ -1,125 +1,27 @@
-"""Proof pages in the browser, rebuilt on every save: `make_pdf.py proof`.
-
-Builds the report, then serves a proof page on 127.0.0.1 only: the pages as printed spreads
-(page 1 alone on the right, then left and right pages side by side), a chapter menu, the
-build's warnings beside the page they concern, a link to the PDF, and a flatplan (/flatplan).
-content/ and layout/ are watched; a change rebuilds in the background
-and the open page updates itself, marking the pages that look different from the previous
-build. A build that fails shows its problems (file:line: message) above the last good proof.
-The page says which spread is in view (/status?view=N); after a save under layout/ or fonts/
-the chunk holding it is laid out first and its pages are shown at once, marked as the only
-new ones while the rest of the report is still being rebuilt (the others follow, nearest
-first). The page's own words follow the report's language (the `proof:` section of
-layout/strings/<language>.yaml, words.proof_words).
-A report in several languages (`languages:` in report.yaml) gets a language switch: each
-other language's edition is a Proofer of its own (`Proofer.edition`), built when the page
-first asks for it and again on every save while a page shows it (`?lang=fr`); `?side=fr`
-shows the main edition and that one spread by spread, side by side.
-"Approve" keeps a copy of the current PDF (approved.pdf in the proof folder); later builds
-mark the pages that differ from it (reportpress.diff).
-
-Files: out/proof/ (builds/NNNN/<name>.pdf, pages/<hash>.png, approved.pdf, approved-diff/;
-an edition in another language the same under editions/<language>/).
-The server answers only for its own static files and for files inside that folder.
-"""
-import argparse
+"""The proof of one edition: watched, built, drawn, approved and pruned."""
 import contextlib
 import dataclasses
 import io
-import json
-import mimetypes
 import os
-import re
 import shutil
-import signal
 import sys
 import threading
 import time
 import traceback
-import webbrowser
-from dataclasses import dataclass, field
 from datetime import datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import watchfiles
 from babel import Locale, UnknownLocaleError
 from PIL import Image
 
-from . import anchors, compose, diff, pipeline, pixels, problems, words, workers
-from .errors import ContentError, LayoutError, UnreadablePDF
-from .output import write_atomically
-
-STATIC = Path(__file__).resolve().parent / "proof_page"
-PAGES = {"/": "index.html", "/flatplan": "flatplan.html"}
-STATIC_FILES = {"proof.js": "text/javascript", "proof.css": "text/css"}
-DEFAULT_OUT = pipeline.PROJECT / "out" / "proof"
-DEFAULT_PORT = 8765
-SETTLE_MS = 30  # a change is built once the files stay put this long
-DPI = 100
-# pages drawn by the workers while a build's chunks are merged (those of the story edited);
-# the rest are drawn here
-DRAW_AHEAD = 12
-# an edition in another language is rebuilt on a save while a page has asked for it this
-# recently (it polls every 0.6 s); one not shown is rebuilt when a page asks for it again
-SHOWN_FOR = 10.0
-IGNORED = re.compile(r"^(\.|#)|(~|\.swp|\.swx|\.tmp|\.part)$")  # editors' scratch files
-
-
-def _now():
-    return datetime.now().strftime("%H:%M:%S")
-
-
-@dataclass
-class ShownPage:
-    """A page as the proof page gets it."""
-    number: int
-    digest: str  # (the first 24 hex digits of its pixels' hash)
-    image: str  # its PNG's URL
-    width: int
-    height: int
-    changed: bool  # looks different from the same page of the build shown before
-    warnings: list = field(default_factory=list)  # (as text)
-    stale: bool = False  # of the build before: its chunk is still being laid out again
-
-
-@dataclass
-class Build:
-    """A build as the proof page gets it (`data()`: as JSON)."""
-    number: int  # the attempt it came from
-    when: str
-    seconds: float
-    title: str
-    pdf: str  # URL of its PDF
-    pdf_name: str
-    page_count: int
-    pages: list  # of ShownPage, in page order
-    chapters: list  # [{"id", "title", "page"}]
-    warnings: list  # those on no page (as text)
-    accepted: list  # the layout audit's findings the content accepts (Finding.data())
-    content: str  # the content folder
-    # the numbers of the pages laid out anew and shown so far, while the rest of the
-    # report is still being rebuilt (its pages marked `stale`); None: a finished build
-    rebuilding: list | None = None
-
-    def data(self):
-        return dataclasses.asdict(self)
-
-    def copy(self):
-        """A copy whose lists of warnings can be added to (the page may be reading this)."""
-        return dataclasses.replace(self, warnings=list(self.warnings), pages=[
-            dataclasses.replace(page, warnings=list(page.warnings)) for page in self.pages])
-
-
-def _drawn(futures):
-    """The pages the workers drew (none of a part that failed: those are drawn here)."""
-    pages = []
-    for future in futures:
-        with contextlib.suppress(Exception):
-            pages += future.result()
-    return pages
+from .. import anchors, compose, diff, pipeline, pixels, problems, words, workers
+from ..errors import ContentError, LayoutError, UnreadablePDF
+from ..output import write_atomically
+from .early import EarlyPages
+from .records import Build, ShownPage, drawn_pages, now
+from .settings import DEFAULT_OUT, DPI, DRAW_AHEAD, IGNORED, SETTLE_MS, SHOWN_FOR
 
 
 class Proofer:
@@ -247,7 +149,7 @@ class Proofer:
 
     def language_names(self):
         """[{"code", "name"}] of the report's languages, each named in itself (Babel)."""
-        return [{"code": code, "name": _language_name(code)} for code in self.languages]
+        return [{"code": code, "name": language_name(code)} for code in self.languages]
 
     def _watcher(self):
         """A build once the files changed stay put for a moment (an editor saving several);
@@ -327,7 +229,7 @@ class Proofer:
         # after a save to the layout (or fonts), the spread in view is laid out first
         view = self.view if self.layout_saved and self.current else None
         self.layout_saved = False
-        early = _FirstShown(self, attempt) if view else None
+        early = EarlyPages(self, attempt) if view else None
         drawing, ahead = [], 0  # pages of new chunks, drawn by workers during the merge
         looks_here = {}  # {source: Page.look} of the pages read() draws from the merged PDF
         shown = self._rendering.pages if self._rendering else []
@@ -370,7 +272,7 @@ class Proofer:
             rendering = pixels.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
                                   sources=result.page_sources,
-                                  drawn=_drawn(drawing) + (early.pages() if early else []),
+                                  drawn=drawn_pages(drawing) + (early.pages() if early else []),
                                   keep=self._kept, looks=looks_here)
             self.language = result.book.language
             if self.main is self:
@@ -430,7 +332,7 @@ class Proofer:
         """`title`: the key of the words that say what failed (the `proof:` strings)."""
         shutil.rmtree(folder, ignore_errors=True)
         with self.lock:
-            self.error = {"attempt": attempt, "when": _now(), "title": title,
+            self.error = {"attempt": attempt, "when": now(), "title": title,
                           "problems": problems}
             self.partial = None
             self.version += 1
@@ -451,7 +353,7 @@ class Proofer:
             pages.append(self._shown(page, changed))
         chapters = [{"id": c.id, "title": c.title, "page": result.anchors[anchors.chapter(c.id)]}
                     for c in result.book.chapters if anchors.chapter(c.id) in result.anchors]
-        build = Build(attempt, _now(), round(seconds, 1),
+        build = Build(attempt, now(), round(seconds, 1),
                       f"{result.book.title} — {result.book.organisation}", self.url(pdf),
                       pdf.name, len(pages), pages, chapters, [],
                       [f.data() for f in result.accepted],  # (listed apart: proof.js)
@@ -580,7 +482,7 @@ class Proofer:
             return False
         write_atomically(self.approved_pdf, lambda tmp: shutil.copyfile(source, tmp))
         with self.lock:
-            self.approved = {"build": build.number, "when": _now()}
+            self.approved = {"build": build.number, "when": now()}
             self._approved_rendering = rendering
             self._approvals += 1
             if self.current is build:
@@ -662,222 +564,10 @@ class Proofer:
                 "languages": self.main.language_names()}
 
 
-class Handler(BaseHTTPRequestHandler):
-    """GET /, /flatplan, /static/…, /status, /files/… (out/proof only); POST /approve."""
-
-    proofer: Proofer = None  # set on the subclass that make_server() makes
-    server_version = "reportpress-proof"
-
-    def log_message(self, format, *args):  # quiet: the terminal shows the builds
-        pass
-
-    def _host_ok(self):
-        """Only pages this server served may talk to it (no DNS rebinding)."""
-        port = self.server.server_address[1]
-        allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
-        if self.headers.get("Host") not in allowed:
-            return False
-        origin = self.headers.get("Origin")
-        return origin is None or origin.removeprefix("http://") in allowed
-
-    def do_GET(self):
-        if not self._host_ok():
-            return self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain")
-        path = urlsplit(self.path).path
-        if path in PAGES:
-            return self._file(STATIC / PAGES[path], "text/html; charset=utf-8", "no-cache")
-        if path.startswith("/static/") and path[8:] in STATIC_FILES:
-            name = path[8:]
-            return self._file(STATIC / name, STATIC_FILES[name] + "; charset=utf-8", "no-cache")
-        if path == "/status":
-            return self._status(parse_qs(urlsplit(self.path).query))
-        if path.startswith("/files/"):
-            file = self.proofer.file_for(path)
-            if file:
-                kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-                # page images are named by their hash: they never change
-                cache = "max-age=31536000, immutable" if "/pages/" in path else "no-cache"
-                return self._file(file, kind, cache)
-        return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
-
-    def do_POST(self):
-        if not self._host_ok():
-            return self._send(HTTPStatus.FORBIDDEN, b"forbidden\n", "text/plain")
-        if urlsplit(self.path).path != "/approve":
-            return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
-        edition = self._edition(parse_qs(urlsplit(self.path).query), "lang")
-        ok = edition.approve()
-        body = json.dumps({"approved": ok}).encode()
-        return self._send(HTTPStatus.OK if ok else HTTPStatus.CONFLICT, body, "application/json")
-
-    def _edition(self, query, name):
-        """The edition the query's `name` (lang, side) asks for; the main one if none or
-        one the report does not have."""
-        found = query.get(name, [""])[-1]
-        return self.proofer.edition(found) or self.proofer
-
-    def _status(self, query):
-        """/status?lang=fr: that edition's; ?side=fr: the main edition's with that one's
-        `beside` it (spread by spread). Each edition shown is kept up to date."""
-        side = self._edition(query, "side") if "side" in query else None
-        if side is self.proofer:
-            side = None  # (beside itself: the main edition alone)
-        shown = [self.proofer, side] if side else [self._edition(query, "lang")]
-        found = query.get("view", [""])[-1]
-        for edition in shown:
-            edition.shown()
-            if found.isdigit() and 0 < int(found) < 100_000:
-                edition.view = int(found)  # page N is in view (the first of its spread)
-        status = shown[0].status()
-        if side:
-            status["beside"] = side.status()
-        body = json.dumps(status).encode()
-        return self._send(HTTPStatus.OK, body, "application/json", "no-store")
-
-    def _file(self, path, kind, cache):
-        try:
-            body = path.read_bytes()
-        except OSError:  # pruned between the check and the read
-            return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain")
-        return self._send(HTTPStatus.OK, body, kind, cache)
-
-    def _send(self, status, body, kind, cache="no-store"):
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", cache)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the tab was closed
-            self.wfile.write(body)
-
-
-class _FirstShown:
-    """The chunk laid out first after a save to the layout (the one in view): its pages
-    drawn here, on a thread of their own while the workers lay out the others, and shown
-    as soon as they are, the spread in view first (Proofer.show_first)."""
-
-    def __init__(self, proofer, attempt):
-        self.proofer, self.attempt = proofer, attempt
-        self.sources, self.drawn, self.thread = set(), [], None
-
-    def start(self, part, first_page, sources):
-        """(pipeline.build's first_laid_out: in the builder's thread, so not drawn here)"""
-        self.sources = set(sources)
-        self.thread = threading.Thread(target=self._draw, args=(part, first_page, sources),
-                                       daemon=True, name="first-shown")
-        self.thread.start()
-
-    def _draw(self, part, first_page, sources):
-        proofer = self.proofer
-        with proofer.lock:
-            shown = proofer._rendering.pages if proofer._rendering else []
-        seen = {page.digest for page in shown}
-        looks = {page.look: page.digest for page in shown if page.look}
-        alike = {page.digest: page for page in shown}
-        view = proofer.view or first_page  # (the first page of its spread)
-        in_view = {view - first_page, view + 1 - first_page} if view % 2 == 0 else {
-            view - first_page}
-        spread = [index for index in range(len(sources)) if index in in_view]
-        rest = [index for index in range(len(sources)) if index not in in_view]
-        drawn = {}
-        try:
-            for indexes in (spread, rest):
-                if not indexes:
-                    continue
-                pages = pixels.draw_part(part, sources, indexes, DPI, True,
-                                         pipeline.lighter_photos(), seen, looks)
-                for index, page in zip(indexes, pages, strict=True):
-                    if page.image is None and page.png is not None:  # (packed: unpack)
-                        page.image = Image.open(io.BytesIO(page.png))
-                    self.drawn.append(page)
-                    if page.image is None and page.digest in alike:  # looks as one shown
-                        page = dataclasses.replace(alike[page.digest], source=page.source)
-                    if page.image is not None:
-                        drawn[index] = page
-                proofer.show_first(self.attempt, dict(drawn), first_page, len(sources))
-        except Exception:  # (the build goes on; its pages are shown when it is done)
-            traceback.print_exc()
-
-    def pages(self):
-        """The pages drawn (for pixels.read: not drawn again)."""
-        self.done()
-        return list(self.drawn)
-
-    def done(self):
-        if self.thread:
-            self.thread.join()
-
-
-def _language_name(code):
+def language_name(code):
     """A language named in itself ("Nederlands", "Français"), else its code."""
     try:
         name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         return code
     return (name[:1].upper() + name[1:]) if name else code
-
-
-def make_server(proofer, port=DEFAULT_PORT):
-    """A threading HTTP server on 127.0.0.1 only (port 0: any free port)."""
-    handler = type("ProofHandler", (Handler,), {"proofer": proofer})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
-
-
-def parser():
-    p = argparse.ArgumentParser(
-        prog="make_pdf.py proof",
-        description="Build the report and show it as printed spreads in the browser, "
-                    "rebuilt whenever a file in content/ or layout/ is saved.")
-    p.add_argument("--content", type=Path, default=pipeline.PROJECT / "content", metavar="DIR",
-                   help="content folder to build (default: content/)")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT,
-                   help=f"port on 127.0.0.1 (default: {DEFAULT_PORT}; 0: any free port)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                   help="folder for the proof's PDFs and page images (default: out/proof/)")
-    return p
-
-
-def _interrupt(*_):
-    raise KeyboardInterrupt
-
-
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 2
-    say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
-    if not (args.content / "report.yaml").is_file():
-        say(f"proof: {args.content} is not a content folder (it has no report.yaml)")
-        return 2
-    proofer = Proofer(args.content, args.out, log=say)
-    try:
-        server = make_server(proofer, args.port)
-    except OSError as error:
-        say(f"proof: cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}"
-            " (is another proof running? --port 0 picks a free port)")
-        return 1
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    print(f"proof: {url}  (building {args.content}; Ctrl+C to stop)", flush=True)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
-    proofer.start()
-    if not args.no_browser:
-        webbrowser.open(url)
-    try:
-        server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
-        say("proof: stopped")
-    finally:
-        proofer.stop()
-        server.server_close()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
