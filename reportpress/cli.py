@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import processes
+from . import output, processes
 from .errors import ContentError, ReportpressError
 from .problems import Problem
 
@@ -70,9 +70,13 @@ def main(argv=None):
     if _edition(argv) == "print" and "--all" not in argv:
         processes.start_server()
     args = parser().parse_args(argv)
+    output.STOP.clear()  # (a build run before in this process may have been stopped)
     processes.on_signals(_interrupt)
     try:
-        return build_all(args) if args.all else build(args)
+        code = build_all(args) if args.all else build(args)
+        if output.STOP.is_set():  # (the signal's KeyboardInterrupt was swallowed somewhere)
+            raise KeyboardInterrupt
+        return code
     except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP: what was being written is gone
         processes.end_children()  # (not awaited: a chunk's layout may take a while)
         say("interrupted: nothing written (an earlier PDF is kept)")
@@ -100,6 +104,7 @@ INTERRUPTED = 130  # as a shell reports a command Ctrl+C ended
 
 
 def _interrupt(*_):
+    output.STOP.set()
     raise KeyboardInterrupt
 
 

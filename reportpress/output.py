@@ -2,7 +2,14 @@
 the one an earlier build made."""
 import os
 import tempfile
+import threading
 from pathlib import Path
+
+# Set when the build is asked to stop (Ctrl+C, SIGTERM, SIGHUP): from then on no file
+# replaces the one before it. The signal's KeyboardInterrupt normally ends the build first,
+# but one raised where Python swallows it (in a finaliser, say) must not let the build run
+# on to overwrite the earlier PDF.
+STOP = threading.Event()
 
 
 def write_atomically(path, write, steps=()):
@@ -19,6 +26,8 @@ def write_atomically(path, write, steps=()):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary file only
+        if STOP.is_set():
+            raise KeyboardInterrupt
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -409,3 +409,20 @@ def test_a_layout_worker_that_died_is_named_by_its_note(monkeypatch, tmp_path):
                                  "story `een`, out of memory?")
     assert list(tmp_path.iterdir()) == []
     assert processes.explain(LayoutError("other")).args == ("other",)
+
+
+def test_once_asked_to_stop_no_file_replaces_the_earlier_one(tmp_path):
+    """A signal's KeyboardInterrupt can be swallowed where Python prints and ignores it (a
+    finaliser): the stop is also remembered, and the earlier PDF is kept."""
+    from reportpress import output
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF- the previous good build")
+    output.STOP.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            output.write_atomically(path, lambda tmp: Path(tmp).write_bytes(b"%PDF- new"))
+    finally:
+        output.STOP.clear()
+    assert path.read_bytes() == b"%PDF- the previous good build"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
