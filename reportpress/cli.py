@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -78,6 +79,7 @@ def main(argv=None):
             raise KeyboardInterrupt
         return code
     except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP: what was being written is gone
+        _stand_down()
         processes.end_children()  # (not awaited: a chunk's layout may take a while)
         say("interrupted: nothing written (an earlier PDF is kept)")
         return INTERRUPTED
@@ -97,15 +99,43 @@ def main(argv=None):
         say(f"build failed: {type(error).__name__}: {error} (run with --debug for details)")
         return 1
     finally:
+        _stand_down()
         processes.on_signals(signal.SIG_DFL)
 
 
 INTERRUPTED = 130  # as a shell reports a command Ctrl+C ended
 
 
+STOP_GRACE = 3.0  # s a stopped build has to end by itself before it is ended outright
+
+
 def _interrupt(*_):
+    """A stop asked for: raised as KeyboardInterrupt, remembered (output.STOP), and, should
+    the interrupt be swallowed where Python only prints it, carried out after STOP_GRACE."""
+    global _watchdog
     output.STOP.set()
+    if _watchdog is None:
+        _watchdog = threading.Timer(STOP_GRACE, _stop_now)
+        _watchdog.daemon = True
+        _watchdog.start()
     raise KeyboardInterrupt
+
+
+_watchdog = None
+
+
+def _stop_now():
+    processes.end_children()
+    output.remove_unfinished()
+    say("interrupted: nothing written (an earlier PDF is kept)")
+    os._exit(INTERRUPTED)
+
+
+def _stand_down():
+    global _watchdog
+    if _watchdog is not None:
+        _watchdog.cancel()
+        _watchdog = None
 
 
 def _edition(argv):

@@ -10,6 +10,12 @@ from pathlib import Path
 # but one raised where Python swallows it (in a finaliser, say) must not let the build run
 # on to overwrite the earlier PDF.
 STOP = threading.Event()
+_UNFINISHED = set()  # temporary files being written, removed by a forced stop too
+
+
+def remove_unfinished():
+    for tmp in list(_UNFINISHED):
+        Path(tmp).unlink(missing_ok=True)
 
 
 def write_atomically(path, write, steps=()):
@@ -19,6 +25,7 @@ def write_atomically(path, write, steps=()):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    _UNFINISHED.add(tmp)
     try:
         write(tmp)
         for step in steps:
@@ -30,5 +37,6 @@ def write_atomically(path, write, steps=()):
             raise KeyboardInterrupt
         os.replace(tmp, path)
     finally:
+        _UNFINISHED.discard(tmp)
         if os.path.exists(tmp):
             os.unlink(tmp)
