@@ -4,8 +4,10 @@ Exit codes: 0 built, 2 content mistakes (each with file and line), 1 anything el
 """
 import argparse
 import concurrent.futures
+import contextlib
 import importlib
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -79,8 +81,8 @@ def main(argv=None):
             raise KeyboardInterrupt
         return code
     except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP: what was being written is gone
-        _stand_down()
-        processes.end_children()  # (not awaited: a chunk's layout may take a while)
+        processes.end_children()  # (the watchdog still stands, should this hang)
+        _stand_down()  # (not awaited: a chunk's layout may take a while)
         say("interrupted: nothing written (an earlier PDF is kept)")
         return INTERRUPTED
     except ContentError as error:
@@ -125,7 +127,9 @@ _watchdog = None
 
 
 def _stop_now():
-    processes.end_children()
+    for child in multiprocessing.active_children():  # (no pool locks: one may be held)
+        with contextlib.suppress(OSError, ValueError):
+            child.kill()
     output.remove_unfinished()
     say("interrupted: nothing written (an earlier PDF is kept)")
     os._exit(INTERRUPTED)

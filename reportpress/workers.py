@@ -9,10 +9,16 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing
+import multiprocessing.popen_forkserver  # noqa: F401 — see below
 import os
 import threading
 
 from . import processes
+
+# (multiprocessing.popen_forkserver is imported here, not by the pool's first submit on the
+# side thread below: a stop signal that lands in the main thread while that import holds
+# Python's import lock left the side thread waiting on it for ever, holding the pool's
+# shutdown lock that the stop then waited on.)
 
 _workers = None
 
