@@ -51,6 +51,7 @@ DEPENDENCIES = [PROJECT / "fonts", PROJECT / "profiles",
                                "overprint.py", "spots.py", "prepress.py", "subsets.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
+FONTS = "fonts"  # the cache's folder of merged font programs (fontmerge.py)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Layout:
     """The report laid out in chunks: the merged PDF is written by `write(path)`."""
     chunks: list  # of Laid
     htmls: list  # what each was laid out from
+    cache_dir: Path | None = None  # the chunk cache: the merged font programs go beside
 
     @property
     def page_count(self):
@@ -116,7 +118,8 @@ class Layout:
         return [(Path(laid.pdf), laid.page_count) for laid in self.chunks]
 
     def write(self, path, finish=None):
-        merge.merge([laid.pdf for laid in self.chunks], path, finish)
+        merge.merge([laid.pdf for laid in self.chunks], path, finish,
+                    self.cache_dir / FONTS if self.cache_dir else None)
 
 
 def split(chapters):
@@ -188,7 +191,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
             _remember(cache_dir, edition, runs, counts, new_page_of, keys)
             for each in laid if laid_out else ():
                 laid_out(each)
-            return Layout(laid, htmls)
+            return Layout(laid, htmls, cache_dir)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")

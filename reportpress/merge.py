@@ -10,10 +10,11 @@ import pikepdf
 from . import PROJECT, fontmerge
 
 
-def merge(paths, output, finish=None):
+def merge(paths, output, finish=None, font_cache=None):
     """One PDF of the chunks' pages, with the first chunk's document-level parts (metadata,
     output intent, language) and the bookmarks and named destinations of all of them.
-    `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish)."""
+    `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish);
+    `font_cache`: where the merged font programs are kept for the next merge."""
     with pikepdf.open(paths[0]) as merged:
         parts = [pikepdf.open(path) for path in paths[1:]]
         try:
@@ -29,7 +30,7 @@ def merge(paths, output, finish=None):
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
             _share_images(merged)
-            fontmerge.one_program_per_face(merged, PROJECT / "fonts")
+            fontmerge.one_program_per_face(merged, PROJECT / "fonts", font_cache)
             if finish:
                 finish(merged)
             # (streams as they are: the chunks' are compressed already, and qpdf looking
