@@ -72,6 +72,7 @@ class Job:
     language: str
     overprint_below: float  # black text under this size overprints (0: none; digital)
     spots: tuple  # ((ink name, CMYK alternate), …) printed as spot colours (print only)
+    font_cache: str | None = None  # where font subsets are kept (subsets.kept_subset)
 
 
 @dataclass
@@ -90,7 +91,7 @@ class Layout:
     """The report laid out in chunks: the merged PDF is written by `write(path)`."""
     chunks: list  # of Laid
     htmls: list  # what each was laid out from
-    cache_dir: Path | None = None  # the chunk cache: the merged font programs go beside
+    cache_dir: Path | None = None  # the chunk cache (the font subsets are kept in it too)
 
     @property
     def page_count(self):
@@ -169,7 +170,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
         edited = _holding(_plan(runs, counts), counts, view, edited)
     printed = edition == "print"
     job = Job(render_args, edition, published, book.language,
-              book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else ())
+              book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else (),
+              str(cache_dir / FONTS))
     layout = _Round(compose_html, _fingerprint(job, render_args[0]), cache_dir, job,
                     Stylesheets(render_args[0]))
     for _ in range(MAX_ROUNDS):
@@ -381,6 +383,7 @@ def _render_chunk(html, first_page, lead, stem, job):
     from . import audit, overflow, render
 
     render.load_hyphenation(job.language)  # (once per process)
+    render.subset_cache = job.font_cache
     document = render.render(html, *job.render_args)
     pages = document.pages
     end = next((i for i, page in enumerate(pages) if anchors.CHUNK_END in page.anchors),

@@ -13,27 +13,22 @@ This works because WeasyPrint keeps the glyph ids of the original font in its su
 text reads the same from the merged subset. The tag is made from the glyph set, so the
 same report gives the same tag.
 
-A merged program depends only on the font file, the glyph ids and how subsets are made: with
-a `cache_dir` it is kept there under a hash of those, and a rebuild whose chunks use the
-same glyphs of a face (a story edit, a stylesheet save) takes it from there rather than
-subsetting the face again (the largest fixed cost of a rebuild).
+With a `cache_dir`, a merged program is kept there (subsets.kept_subset): a rebuild whose
+chunks use the same glyphs of a face (a story edit, a stylesheet save) takes it from there
+rather than subsetting the face again.
 """
 import hashlib
 import io
-import os
 import re
 import zlib
 from pathlib import Path
 
-import fontTools
 import pikepdf
 from fontTools.ttLib import TTFont
 
 from . import subsets
-from .output import write_atomically
 
 TAGGED = re.compile(r"^/?[A-Z]{6}\+")
-KEEP = 48  # merged programs kept in a cache folder (the least recently used go first)
 
 
 def one_program_per_face(pdf, fonts_dir, cache_dir=None):
@@ -53,7 +48,7 @@ def one_program_per_face(pdf, fonts_dir, cache_dir=None):
             _share_program(pdf, name, original, list(fonts.values()), cache_dir)
             shared += 1
     if cache_dir is not None:
-        _prune(Path(cache_dir))
+        subsets.prune(Path(cache_dir))
     return shared
 
 
@@ -121,7 +116,7 @@ def _share_program(pdf, name, original, fonts, cache_dir=None):
     for font in fonts:
         widths.update(_widths(font.DescendantFonts[0].W))
     gids = sorted(widths)
-    program = _subset(original.read_bytes(), gids, cache_dir)
+    program = subsets.kept_subset(cache_dir, original.read_bytes(), gids)
     base_font = pikepdf.Name(f"/{_tag(name, gids)}+{name}")
     descriptor = pikepdf.Dictionary(dict(fonts[0].DescendantFonts[0].FontDescriptor.items()))
     descriptor.FontName = base_font
@@ -134,52 +129,6 @@ def _share_program(pdf, name, original, fonts, cache_dir=None):
     for font in fonts:
         font.BaseFont = font.DescendantFonts[0].BaseFont = base_font
         font.DescendantFonts[0].FontDescriptor = descriptor
-
-
-def _subset(data, gids, cache_dir):
-    """The subset of the font file `data` with `gids` (subsets.subset_font), from
-    `cache_dir` when made before."""
-    if cache_dir is None:
-        return subsets.subset_font(data, gids)
-    path = Path(cache_dir) / f"{_program_key(data, gids)}.ttf"
-    try:
-        program = path.read_bytes()
-        os.utime(path)  # (recently used: kept)
-        return program
-    except OSError:
-        pass
-    program = subsets.subset_font(data, gids)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, lambda tmp: Path(tmp).write_bytes(program))
-    return program
-
-
-def _program_key(data, gids):
-    """A hash of all a merged program is made from: the font file, the glyph ids, and the
-    code that subsets (subsets.py and the fontTools it calls)."""
-    digest = hashlib.sha256(_SUBSETTER)
-    digest.update(hashlib.sha256(data).digest())
-    digest.update(" ".join(map(str, gids)).encode())
-    return digest.hexdigest()[:32]
-
-
-_SUBSETTER = (Path(subsets.__file__).read_bytes()
-              + f"fontTools {fontTools.version}".encode())
-
-
-def _prune(cache_dir):
-    """Keep the KEEP most recently used programs."""
-    kept = sorted(cache_dir.glob("*.ttf"), key=_used, reverse=True)
-    for path in kept[KEEP:]:
-        path.unlink(missing_ok=True)
-
-
-def _used(path):
-    """When the file was last used (0: gone meanwhile, another build pruned it)."""
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
 
 
 def _tag(name, gids):
