@@ -57,7 +57,6 @@ import weasyprint.text.fonts  # noqa: E402
 from fontTools.ttLib import TTLibError  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
-
 # where a process keeps the subsets it makes, for the next build (subsets.kept_subset; set
 # by a layout worker for its chunk): None, made each time
 subset_cache = None
