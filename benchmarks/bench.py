@@ -366,9 +366,11 @@ def main():
     def forget_all():  # a new checkout: no photo separated, no chunk laid out
         shutil.rmtree(cache, ignore_errors=True)
 
-    def keep_page_map():
+    def keep_page_map():  # (nor any font subset kept: every chunk as on a new machine)
         for part in chunks.glob("*"):
-            if not part.name.startswith("pagemap-"):
+            if part.is_dir():
+                shutil.rmtree(part)
+            elif not part.name.startswith("pagemap-"):
                 part.unlink()
 
     story = content / "werk" / "expeditie-miriam.md"
