@@ -206,14 +206,16 @@ ROUNDS = 5  # of plain WeasyPrint, a cold build and one with the page map, back 
 
 
 def measure(mode, content, out, cache, memory=False, env=None):
-    """One run in a process of its own, keeping what builds keep in `cache`."""
+    """One run in a process of its own, keeping what builds keep in `cache`; with the load
+    average as it starts (the machine may be shared: a figure says little without it)."""
+    load = os.getloadavg()[0]
     done = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), mode,
                            str(content), str(out), str(cache / "images"),
                            "memory" if memory else "time"], capture_output=True, text=True,
                           env={**os.environ, "REPORTPRESS_CACHE": str(cache), **(env or {})})
     if done.returncode:
         sys.exit(f"{mode} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "load": load}
 
 
 def timed_and_sampled(mode, content, out, cache, runs=1, reset=lambda: None, env=None):
@@ -273,7 +275,8 @@ def print_designer(designer, plain, proof):
         print(f"  {sheet}: spread in view shown in {spread(row['view'])} (target "
               f"{targets[sheet][0]}; {row['partial']} of {len(row['view'])} before the whole"
               f" report), whole report in {spread(row['shown'])} = {whole / plain:.2f}x "
-              f"WeasyPrint (target {targets[sheet][1]}); peak {row['peak_mb']:.0f} MB")
+              f"WeasyPrint (target {targets[sheet][1]}); peak {row['peak_mb']:.0f} MB;"
+              f" load {row['load']:.1f}")
     if proof:
         print(f"  (a story edit, for comparison: shown in "
               f"{spread(proof['shown'])})")
@@ -363,9 +366,11 @@ def main():
     def forget_all():  # a new checkout: no photo separated, no chunk laid out
         shutil.rmtree(cache, ignore_errors=True)
 
-    def keep_page_map():
+    def keep_page_map():  # (nor any font subset kept: every chunk as on a new machine)
         for part in chunks.glob("*"):
-            if not part.name.startswith("pagemap-"):
+            if part.is_dir():
+                shutil.rmtree(part)
+            elif not part.name.startswith("pagemap-"):
                 part.unlink()
 
     story = content / "werk" / "expeditie-miriam.md"
@@ -431,22 +436,25 @@ def main():
             "build", four, work / "four.pdf", cache4,
             reset=lambda: shutil.rmtree(cache4 / "chunks", ignore_errors=True))
 
-    print(f"\n{'measurement':34} {'seconds':>8} {'pages':>6} {'peak MB':>8}  chunks laid out")
+    print(f"\n{'measurement':34} {'seconds':>8} {'pages':>6} {'peak MB':>8} {'load':>5}"
+          "  chunks laid out")
     for name, row in rows.items():
         print(f"{name:34} {row['seconds']:8.1f} {row['pages']:6d} {row['peak_mb']:8.0f}"
-              f"  {row.get('laid_out', '')}")
+              f" {row['load']:5.1f}  {row.get('laid_out', '')}")
     for column, name in ((1, "cold build"), (2, "with the page map known")):
         ratios = sorted(runs[column]["seconds"] / runs[0]["seconds"] for runs in rounds)
+        loads = [runs[index]["load"] for runs in rounds for index in (0, column)]
         print(f"{name} / WeasyPrint alone, in each round: "
               + ", ".join(f"{ratio:.2f}x" for ratio in ratios)
-              + f"; median {ratios[len(ratios) // 2]:.2f}x (target 0.6x)")
+              + f"; median {ratios[len(ratios) // 2]:.2f}x (target 0.45x)"
+              + f"; load {min(loads):.1f}–{max(loads):.1f}")
     def spread(values):
         return f"{values[len(values) // 2]:.1f} s ({values[0]:.1f}–{values[-1]:.1f})"
 
     print(f"warm rebuild: {warm['seconds']:.1f} s; in the proof server, from saving the story"
           f" (median of {len(proof['shown'])}, and range): PDF written in"
-          f" {spread(proof['pdf'])}, its pages shown in {spread(proof['shown'])} (target 2 s),"
-          f" preflight's findings by {spread(proof['checked'])}")
+          f" {spread(proof['pdf'])}, its pages shown in {spread(proof['shown'])} (target 1 s),"
+          f" preflight's findings by {spread(proof['checked'])}; load {proof['load']:.1f}")
     builds = [row["peak_mb"] for name, row in rows.items() if "proof" not in name]
     print(f"peak memory of a build: {max(builds):.0f} MB (target 400 MB); of the proof"
           f" server, which also keeps every page's image: {proof['peak_mb']:.0f} MB")

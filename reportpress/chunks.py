@@ -51,6 +51,7 @@ DEPENDENCIES = [PROJECT / "fonts", PROJECT / "profiles",
                                "overprint.py", "spots.py", "prepress.py", "subsets.py"))]
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
+FONTS = "fonts"  # the cache's folder of merged font programs (fontmerge.py)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Job:
     language: str
     overprint_below: float  # black text under this size overprints (0: none; digital)
     spots: tuple  # ((ink name, CMYK alternate), …) printed as spot colours (print only)
+    font_cache: str | None = None  # where font subsets are kept (subsets.kept_subset)
 
 
 @dataclass
@@ -89,6 +91,7 @@ class Layout:
     """The report laid out in chunks: the merged PDF is written by `write(path)`."""
     chunks: list  # of Laid
     htmls: list  # what each was laid out from
+    cache_dir: Path | None = None  # the chunk cache (the font subsets are kept in it too)
 
     @property
     def page_count(self):
@@ -116,7 +119,8 @@ class Layout:
         return [(Path(laid.pdf), laid.page_count) for laid in self.chunks]
 
     def write(self, path, finish=None):
-        merge.merge([laid.pdf for laid in self.chunks], path, finish)
+        merge.merge([laid.pdf for laid in self.chunks], path, finish,
+                    self.cache_dir / FONTS if self.cache_dir else None)
 
 
 def split(chapters):
@@ -166,7 +170,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
         edited = _holding(_plan(runs, counts), counts, view, edited)
     printed = edition == "print"
     job = Job(render_args, edition, published, book.language,
-              book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else ())
+              book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else (),
+              str(cache_dir / FONTS))
     layout = _Round(compose_html, _fingerprint(job, render_args[0]), cache_dir, job,
                     Stylesheets(render_args[0]))
     for _ in range(MAX_ROUNDS):
@@ -188,7 +193,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
             _remember(cache_dir, edition, runs, counts, new_page_of, keys)
             for each in laid if laid_out else ():
                 laid_out(each)
-            return Layout(laid, htmls)
+            return Layout(laid, htmls, cache_dir)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
@@ -378,6 +383,7 @@ def _render_chunk(html, first_page, lead, stem, job):
     from . import audit, overflow, render
 
     render.load_hyphenation(job.language)  # (once per process)
+    render.subset_cache = job.font_cache
     document = render.render(html, *job.render_args)
     pages = document.pages
     end = next((i for i, page in enumerate(pages) if anchors.CHUNK_END in page.anchors),

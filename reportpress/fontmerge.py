@@ -12,6 +12,10 @@ This works because WeasyPrint keeps the glyph ids of the original font in its su
 (retain_gids) and writes text as glyph ids (Identity-H, CIDToGIDMap /Identity): any chunk's
 text reads the same from the merged subset. The tag is made from the glyph set, so the
 same report gives the same tag.
+
+With a `cache_dir`, a merged program is kept there (subsets.kept_subset): a rebuild whose
+chunks use the same glyphs of a face (a story edit, a stylesheet save) takes it from there
+rather than subsetting the face again.
 """
 import hashlib
 import io
@@ -22,15 +26,16 @@ from pathlib import Path
 import pikepdf
 from fontTools.ttLib import TTFont
 
-from .subsets import subset_font
+from . import subsets
 
 TAGGED = re.compile(r"^/?[A-Z]{6}\+")
 
 
-def one_program_per_face(pdf, fonts_dir):
+def one_program_per_face(pdf, fonts_dir, cache_dir=None):
     """Give each face in `pdf` (an open pikepdf.Pdf) one embedded subset; returns how many
     faces now have one. A face whose file is not in `fonts_dir` (found by its PostScript
-    name) is left as it is."""
+    name) is left as it is. `cache_dir`: where merged programs are kept for the next
+    merge (None: made each time)."""
     originals = _originals(Path(fonts_dir))
     faces = {}  # (name, its file) -> {objgen: Type0 font dictionary}
     for font in _type0_fonts(pdf):
@@ -40,8 +45,10 @@ def one_program_per_face(pdf, fonts_dir):
     shared = 0
     for (name, original), fonts in sorted(faces.items(), key=lambda item: item[0][0]):
         if original is not None:
-            _share_program(pdf, name, original, list(fonts.values()))
+            _share_program(pdf, name, original, list(fonts.values()), cache_dir)
             shared += 1
+    if cache_dir is not None:
+        subsets.prune(Path(cache_dir))
     return shared
 
 
@@ -100,7 +107,7 @@ def _is_truetype_cid(font):
             and "/FontFile2" in descendant.get("/FontDescriptor", {}))
 
 
-def _share_program(pdf, name, original, fonts):
+def _share_program(pdf, name, original, fonts, cache_dir=None):
     """Point all of `fonts` (the same face) at one subset with all their glyphs. Each keeps
     its own widths and ToUnicode map: one glyph can stand for several characters (a hyphen
     for U+002D in one chunk and for a hyphenation's U+2010 in another) and each chunk's
@@ -109,7 +116,7 @@ def _share_program(pdf, name, original, fonts):
     for font in fonts:
         widths.update(_widths(font.DescendantFonts[0].W))
     gids = sorted(widths)
-    program = subset_font(original.read_bytes(), gids)
+    program = subsets.kept_subset(cache_dir, original.read_bytes(), gids)
     base_font = pikepdf.Name(f"/{_tag(name, gids)}+{name}")
     descriptor = pikepdf.Dictionary(dict(fonts[0].DescendantFonts[0].FontDescriptor.items()))
     descriptor.FontName = base_font

@@ -1,5 +1,6 @@
 """The chunks' PDFs merged into one: pages, bookmarks, named destinations, one copy of
 each photo and one font program per face (fontmerge.py), the file's /ID from its bytes."""
+import concurrent.futures
 import hashlib
 import os
 import re
@@ -10,10 +11,22 @@ import pikepdf
 from . import PROJECT, fontmerge
 
 
-def merge(paths, output, finish=None):
+def merge(paths, output, finish=None, font_cache=None):
     """One PDF of the chunks' pages, with the first chunk's document-level parts (metadata,
     output intent, language) and the bookmarks and named destinations of all of them.
-    `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish)."""
+    `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish);
+    `font_cache`: where the merged font programs are kept for the next merge."""
+    # the file's id from what it is made of: the bytes of its chunks (not their cache keys,
+    # which hash the code too: a change to the code that changes no byte keeps the id),
+    # hashed on the side while the pages are merged (hashing lets go of the interpreter)
+    with concurrent.futures.ThreadPoolExecutor(1) as hashing:
+        digest = hashing.submit(_digest_of, paths)
+        _merge(paths, output, finish, font_cache)
+        _pin_id(output, digest.result())
+
+
+def _merge(paths, output, finish, font_cache):
+    """merge without the id (pinned after)."""
     with pikepdf.open(paths[0]) as merged:
         parts = [pikepdf.open(path) for path in paths[1:]]
         try:
@@ -29,7 +42,7 @@ def merge(paths, output, finish=None):
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
             _share_images(merged)
-            fontmerge.one_program_per_face(merged, PROJECT / "fonts")
+            fontmerge.one_program_per_face(merged, PROJECT / "fonts", font_cache)
             if finish:
                 finish(merged)
             # (streams as they are: the chunks' are compressed already, and qpdf looking
@@ -40,9 +53,6 @@ def merge(paths, output, finish=None):
         finally:
             for part in parts:
                 part.close()
-    # the file's id from what it is made of: the bytes of its chunks (not their cache keys,
-    # which hash the code too: a change to the code that changes no byte keeps the id)
-    _pin_id(output, _digest_of(paths))
 
 
 def _digest_of(paths):

@@ -145,7 +145,7 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     log(f"preparing photos for the {edition} edition")
     prepared = prepare_photos(book, edition)
     if chunked:  # (not before: separating photos takes memory too)
-        workers.start_workers(compose.LAYOUT_DIR)
+        workers.start_workers(compose.LAYOUT_DIR, book.language)
 
     def image_for(photo):
         return f"photo:{prepared[photo.path].name}"

@@ -57,6 +57,10 @@ import weasyprint.text.fonts  # noqa: E402
 from fontTools.ttLib import TTLibError  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
+# where a process keeps the subsets it makes, for the next build (subsets.kept_subset; set
+# by a layout worker for its chunk): None, made each time
+subset_cache = None
+
 
 def _subset_with_pinned_fonttools(font, to_unicode, hinting):
     """WeasyPrint (checked against 70.0) subsets fonts with the system's HarfBuzz-Subset
@@ -66,8 +70,8 @@ def _subset_with_pinned_fonttools(font, to_unicode, hinting):
     subsets. (A font fontTools cannot read is embedded whole, as WeasyPrint does.)"""
     if to_unicode:
         with contextlib.suppress(TTLibError):
-            font.file_content = subsets.subset_font(
-                font.file_content, sorted(to_unicode), font.index, hinting,
+            font.file_content = subsets.kept_subset(
+                subset_cache, font.file_content, sorted(to_unicode), font.index, hinting,
                 bool(font.missing))
 
 

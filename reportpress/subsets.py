@@ -1,13 +1,23 @@
 """Font subsets, made with the fontTools pinned in requirements.txt, the same way for a
 chunk's own fonts (render.py, in place of WeasyPrint's choice of subsetter) and for the
 merged file's one program per face (fontmerge.py): every machine embeds the same bytes.
+
+A subset depends only on the font file, the glyph ids, the options and this code: kept in a
+folder under a hash of those (`kept_subset`), a rebuild takes the subsets whose glyphs did
+not change from there (making them was the largest fixed cost of every rebuild).
 """
+import hashlib
 import io
 import logging
+import os
+from pathlib import Path
 
+import fontTools
 from fontTools import subset
 from fontTools.misc.timeTools import timestampSinceEpoch
 from fontTools.ttLib import TTFont
+
+from .output import write_atomically  # (written whole: other builds read the folder)
 
 STAMP = timestampSinceEpoch(0)  # a subset's "modified" date: fixed, for the same bytes
 # Lato's own head table has a pre-1970 'created' stamp; fontTools says so on every subset.
@@ -32,3 +42,50 @@ def subset_font(data, gids, index=0, hinting=False, notdef_outline=False):
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+KEEP = 256  # subsets kept in a folder (the least recently used go first): a few builds'
+
+
+def kept_subset(cache_dir, data, gids, index=0, hinting=False, notdef_outline=False):
+    """subset_font's subset, from `cache_dir` when made before (and kept there when not);
+    None: made each time."""
+    if cache_dir is None:
+        return subset_font(data, gids, index, hinting, notdef_outline)
+    path = Path(cache_dir) / f"{_key(data, gids, index, hinting, notdef_outline)}.ttf"
+    try:
+        program = path.read_bytes()
+        os.utime(path)  # (recently used: kept)
+        return program
+    except OSError:
+        pass
+    program = subset_font(data, gids, index, hinting, notdef_outline)
+    write_atomically(path, lambda tmp: Path(tmp).write_bytes(program))
+    return program
+
+
+def _key(data, gids, *options):
+    """A hash of all a subset is made from: the font file, the glyph ids, the options and
+    the code that makes it (this file and the fontTools it calls)."""
+    digest = hashlib.sha256(_SUBSETTER)
+    digest.update(hashlib.sha256(data).digest())
+    digest.update(f"{list(gids)} {options}".encode())
+    return digest.hexdigest()[:32]
+
+
+_SUBSETTER = Path(__file__).read_bytes() + f"fontTools {fontTools.version}".encode()
+
+
+def prune(cache_dir):
+    """Keep the KEEP most recently used subsets in `cache_dir`."""
+    kept = sorted(Path(cache_dir).glob("*.ttf"), key=_used, reverse=True)
+    for path in kept[KEEP:]:
+        path.unlink(missing_ok=True)
+
+
+def _used(path):
+    """When the file was last used (0: gone meanwhile, another build pruned it)."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0

@@ -23,10 +23,12 @@ from . import processes
 _workers = None
 
 
-def start_workers(layout_dir=None):
+def start_workers(layout_dir=None, language=None):
     """Start the processes that lay chunks out, if not running yet; they stay for the next
     build (the proof server). With `layout_dir`, each lays out a line of text in the
-    layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s."""
+    layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s; with
+    `language`, each reads that language's hyphenation patterns too, which its first chunk
+    would wait for otherwise. Both while the build composes the chunks."""
     global _workers
     if _workers is None:
         processes.start_server()
@@ -35,7 +37,7 @@ def start_workers(layout_dir=None):
             count, mp_context=multiprocessing.get_context("forkserver"))
         # one task each starts them all; that waits for the server to load WeasyPrint,
         # so it is done on the side
-        threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir)
+        threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir, language)
                                               for _ in range(count)],
                          args=(_workers,), daemon=True).start()
     return _workers
@@ -48,11 +50,13 @@ def _worker_count():
     return int(asked) if asked.isdigit() and int(asked) > 0 else os.cpu_count() or 1
 
 
-def _warm_up(layout_dir):
-    if layout_dir:
-        from . import render
+def _warm_up(layout_dir, language):
+    from . import render
 
+    if layout_dir:
         render.warm_up(layout_dir)
+    if language:
+        render.load_hyphenation(language)
 
 
 def run_in_worker(task, *args):

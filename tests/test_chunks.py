@@ -90,6 +90,7 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
                               chunk_cache=cache),
                           log=progress.append)
     assert f"  laid out 1 of {count} chunks" in progress
+    assert list((cache / chunks.FONTS).glob("*.ttf"))  # subsets kept: the bytes stay a cold build's
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
     # the file's id is pinned from its chunks' keys: a new one for new content
     assert file_id(warm.pdf) != file_id(first.pdf)

@@ -117,3 +117,45 @@ def test_mupdf_extracts_one_font_file_per_face(build, tmp_path):
     assert len(fonts) == len(faces)
     names = {TTFont(path)["name"].getDebugName(6) for path in fonts}
     assert len(names) == len(fonts)
+
+
+def test_kept_programs_give_the_same_bytes_and_a_second_merge_makes_none(tmp_path,
+                                                                        monkeypatch):
+    """With a cache folder, the merged programs are kept: the next merge of the same chunks
+    takes them from there (subsetting nothing) and writes the same bytes as a merge
+    without one."""
+    from reportpress import subsets
+
+    before = merged_without_fontmerge(tmp_path)
+    cache = tmp_path / "fonts"
+
+    def merged(name, cache_dir):
+        with pikepdf.open(before) as pdf:
+            fontmerge.one_program_per_face(pdf, render.FONTS_DIR, cache_dir)
+            pdf.save(tmp_path / name, static_id=True, deterministic_id=False)
+        return (tmp_path / name).read_bytes()
+
+    plain = merged("plain.pdf", None)
+    assert merged("first.pdf", cache) == plain
+    kept = sorted(cache.glob("*.ttf"))
+    assert len(kept) >= 3
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("subset made again")
+
+    monkeypatch.setattr(subsets, "subset_font", refuse)
+    assert merged("second.pdf", cache) == plain
+    assert sorted(cache.glob("*.ttf")) == kept
+
+
+def test_only_the_most_recently_used_subsets_are_kept(tmp_path, monkeypatch):
+    from reportpress import subsets
+
+    monkeypatch.setattr(subsets, "KEEP", 2)
+    data = (render.FONTS_DIR / "lato" / "Lato-Regular.ttf").read_bytes()
+    for gids in ([36], [37], [38]):
+        subsets.kept_subset(tmp_path, data, gids)
+    subsets.kept_subset(tmp_path, data, [36])  # (used again: the newest)
+    subsets.prune(tmp_path)
+    left = {path.read_bytes() for path in tmp_path.glob("*.ttf")}
+    assert left == {subsets.subset_font(data, [36]), subsets.subset_font(data, [38])}
