@@ -81,8 +81,10 @@ def main(argv=None):
             raise KeyboardInterrupt
         return code
     except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP: what was being written is gone
-        processes.end_children()  # (the watchdog still stands, should this hang)
-        _stand_down()  # (not awaited: a chunk's layout may take a while)
+        # (not awaited: a chunk's layout may take a while; the watchdog still stands,
+        # should ending them hang)
+        processes.end_children()
+        _stand_down()
         say("interrupted: nothing written (an earlier PDF is kept)")
         return INTERRUPTED
     except ContentError as error:
