@@ -284,7 +284,8 @@ def print_designer(designer, plain, proof):
 
 # The keys whose text is prose, given per language in a report of several (content/README.md)
 TEXTS = {"title", "running_head", "caption", "quote", "intro", "text", "label", "pointer",
-         "role", "footnote", "follow", "copyright", "scope", "mission", "sdgs", "partners"}
+         "role", "footnote", "follow", "copyright", "scope", "mission", "sdgs", "partners",
+         "name", "alt", "standfirst"}
 
 
 def two_languages(content, target):
