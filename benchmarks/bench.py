@@ -88,6 +88,11 @@ def sample():
         time.sleep(0.1)
 
 
+def wait(condition):  # (the proof rows: until the server shows what was asked)
+    while not condition():
+        time.sleep(0.005)
+
+
 if sampled:  # (its own run: sampling /proc takes CPU time the build would have)
     threading.Thread(target=sample, daemon=True).start()
 started = time.perf_counter()
@@ -113,10 +118,6 @@ elif mode.startswith("designer:"):  # the proof server, as a designer has it: sa
     sheet = compose.LAYOUT_DIR / mode.removeprefix("designer:")
     server = proof.Proofer(content, Path(out).parent / "proof", log=lambda message: None)
     server.start()
-
-    def wait(condition):
-        while not condition():
-            time.sleep(0.005)
 
     wait(lambda: server.current and not server.building)  # the first build, checked
     view = next(c["page"] for c in server.current.chapters if c["id"] == "werk")
@@ -162,10 +163,6 @@ elif mode == "proof":  # the proof server, as an editor has it: save a story, wa
     pipeline.build = build_noted
     server = proof.Proofer(content, Path(out).parent / "proof", log=lambda message: None)
     server.start()
-
-    def wait(condition):
-        while not condition():
-            time.sleep(0.005)
 
     wait(lambda: server.current and not server.building)  # the first build, checked
     story = Path(content) / "werk" / "expeditie-miriam.md"
