@@ -18,6 +18,9 @@ Modules, in pipeline order (pipeline.build runs them; cli is the command line):
   pixels, diff, proof  pages drawn; what changed between PDFs; proof pages in the browser
   errors     the one error hierarchy; problems: findings as data
 """
+import os
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent  # the checkout: layout/, fonts/, profiles/
+# what builds keep for the next one; REPORTPRESS_CACHE puts it elsewhere (the benchmark)
+CACHE = Path(os.environ.get("REPORTPRESS_CACHE") or PROJECT / "out" / ".cache")

@@ -84,6 +84,7 @@ class Laid:
     blanks: list  # pages left blank (before an opener on a left page)
     overflows: list  # overset, as problems.Problem fields (JSON in the cache)
     audit: list = field(default_factory=list)  # the layout audit's findings, as dicts
+    seconds: float = 0.0  # what laying it out took (the next build's order: longest first)
 
 
 @dataclass
@@ -165,6 +166,8 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
                                                                                strict=True)]
     certain = [all(known[:index]) for index in range(len(runs))]
     page_of = memory.get("anchors", {})
+    took = memory.get("seconds", {})
+    costs = [took.get(run[0].id) for run in runs]  # (None: not laid out before)
     edited = max(range(len(runs)), key=lambda i: _last_edit(runs[i], book.content_dir))
     if view is not None:
         edited = _holding(_plan(runs, counts), counts, view, edited)
@@ -176,7 +179,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
                     Stylesheets(render_args[0]))
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
-        laid, written_out, keys, htmls = layout.run(chunks, counts, certain, page_of,
+        laid, written_out, keys, htmls = layout.run(chunks, costs, certain, page_of,
                                                     edited, log, view is not None,
                                                     first_laid_out)
         first_laid_out = None  # (the first round's only)
@@ -190,7 +193,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
         if (not any(moved) and all(each.pdf for each in laid)
                 and all(new_page_of.get(target) == page for numbers in written_out
                         for target, page in numbers.items())):
-            _remember(cache_dir, edition, runs, counts, new_page_of, keys)
+            _remember(cache_dir, edition, runs, laid, new_page_of, keys)
             for each in laid if laid_out else ():
                 laid_out(each)
             return Layout(laid, htmls, cache_dir)
@@ -209,12 +212,13 @@ class _Round:
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
 
-    def run(self, chunks, counts, certain, page_of, edited, log, nearest=False,
+    def run(self, chunks, costs, certain, page_of, edited, log, nearest=False,
             first_laid_out=None):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
         The `edited` one is composed first and, when it can be, laid out while the others
-        are composed (a rebuild after an edit: it is the one to lay out). `nearest`: the
-        others go nearest to it first (it is the one in view), and `first_laid_out(laid,
+        are composed (a rebuild after an edit: it is the one to lay out). `costs`: the
+        seconds each took to lay out last time (None: not known). `nearest`: the others
+        go nearest to it first (it is the one in view), and `first_laid_out(laid,
         first_page)` is told it as soon as it is laid out anew."""
         known = dict(page_of)
         count = len(chunks)
@@ -243,8 +247,9 @@ class _Round:
                                                                              strict=True)]
         refer = _references(htmls)
         # chunks others wait for go first (or whose pages they take from the flatplan: a
-        # wrong guess is found sooner); then the longest first, so that they end together:
-        # the most pages (laying out a page's columns is what costs), then the most HTML
+        # wrong guess is found sooner); then the longest first, so that the workers end
+        # together rather than one laying out a long chunk alone at the end
+        cost = _expected_costs(costs, htmls)
         needed = {index for targets in refer for target, index in targets.items()
                   if target not in known}
         # with no page map (a first build), a target's page is the flatplan's where it can
@@ -261,7 +266,7 @@ class _Round:
                 known.update({target: 0 for i in ready for target in refer[i]
                               if target not in known})
             for i in sorted(ready, key=lambda i: (i not in needed, abs(i - edited))
-                            if nearest else (i not in needed, -counts[i], -len(htmls[i]))):
+                            if nearest else (i not in needed, -cost[i])):
                 waiting.discard(i)
                 start(i, refer[i])
             if running:
@@ -284,6 +289,15 @@ class _Round:
         if own & anchors.written_out(html).keys():
             html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
         return html
+
+
+def _expected_costs(costs, htmls):
+    """What each chunk is expected to take to lay out: as long as it took last time, or,
+    not laid out before, in proportion to its HTML (the measure that tells best without a
+    layout: text is what is laid out), at the rate of those that were."""
+    known = [(cost, len(html)) for cost, html in zip(costs, htmls, strict=True) if cost]
+    rate = sum(cost for cost, _ in known) / sum(size for _, size in known) if known else 1
+    return [cost or len(html) * rate for cost, html in zip(costs, htmls, strict=True)]
 
 
 def _holding(chunks, counts, page, otherwise):
@@ -380,8 +394,11 @@ def _result(future):
 def _render_chunk(html, first_page, lead, stem, job):
     """In a worker: lay out one chunk and keep its own pages; with a `stem`, write its PDF
     and what its layout says there (the cache)."""
+    import time
+
     from . import audit, overflow, render
 
+    started = time.perf_counter()
     render.load_hyphenation(job.language)  # (once per process)
     render.subset_cache = job.font_cache
     document = render.render(html, *job.render_args)
@@ -410,6 +427,7 @@ def _render_chunk(html, first_page, lead, stem, job):
     if stem:
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", job.edition, job.published)
         prepress.inks(laid.pdf, job.spots, job.overprint_below)
+        laid.seconds = round(time.perf_counter() - started, 3)
         _write_json(Path(stem + ".json"), laid.__dict__)
     return laid
 
@@ -521,13 +539,16 @@ def _selector_needs(body):
     return needs
 
 
-def _remember(cache_dir, edition, runs, counts, anchors, keys):
-    """Keep the page map for the next build, and the most recently used chunk PDFs. (The
-    map is added to, not replaced: building another report in between keeps this one's.)"""
+def _remember(cache_dir, edition, runs, laid, anchors, keys):
+    """Keep the page map for the next build (with what each chunk took to lay out), and
+    the most recently used chunk PDFs. (The map is added to, not replaced: building
+    another report in between keeps this one's.)"""
     path = cache_dir / f"pagemap-{edition}.json"
     memory = _read_json(path) or {}
     memory.setdefault("counts", {}).update(
-        {run[0].id: count for run, count in zip(runs, counts, strict=True)})
+        {run[0].id: each.page_count for run, each in zip(runs, laid, strict=True)})
+    memory.setdefault("seconds", {}).update(
+        {run[0].id: each.seconds for run, each in zip(runs, laid, strict=True) if each.seconds})
     memory.setdefault("anchors", {}).update(anchors)
     _write_json(path, memory)
     for key in keys:

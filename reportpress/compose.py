@@ -4,6 +4,7 @@ Python here only prepares values (Markdown to HTML, numbers in the report's lang
 and chart arcs as SVG); what the page looks like, and every word it adds, is decided in
 layout/ (the words in layout/strings/, see words.py).
 """
+import contextlib
 import dataclasses
 import functools
 import math
@@ -14,27 +15,36 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import PROJECT, anchors, content, images, maps, model, prose, words
+from . import CACHE, PROJECT, anchors, content, images, maps, model, prose, words
+from .output import write_atomically
 
 LAYOUT_DIR = PROJECT / "layout"
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process, not once per compose (a build composes each
-    chunk, twice): keyed by Jinja on the template's source, so an edited template is new."""
+    """Templates compiled once, not once per compose (a build composes each chunk, twice):
+    kept in memory for the process and on disk for the next one (compiling them all takes
+    a fresh build a third of a second). Jinja keys them on the template's source, so an
+    edited template is new, and reads nothing compiled by another Jinja or Python."""
 
-    def __init__(self):
-        self.compiled = {}
+    def __init__(self, folder):
+        self.compiled, self.folder = {}, Path(folder)
 
     def load_bytecode(self, bucket):
+        if bucket.key not in self.compiled:
+            with contextlib.suppress(OSError):
+                self.compiled[bucket.key] = (self.folder / bucket.key).read_bytes()
         if bucket.key in self.compiled:
             bucket.bytecode_from_string(self.compiled[bucket.key])
 
     def dump_bytecode(self, bucket):
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        self.compiled[bucket.key] = compiled = bucket.bytecode_to_string()
+        with contextlib.suppress(OSError):
+            write_atomically(self.folder / bucket.key,
+                             lambda path: Path(path).write_bytes(compiled))
 
 
-COMPILED = _CompiledTemplates()
+COMPILED = _CompiledTemplates(CACHE / "templates")
 
 
 def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=None,
@@ -99,8 +109,9 @@ def compose(book, edition="print", image_for=None, layout_dir=LAYOUT_DIR, chunk=
 
 @functools.lru_cache(maxsize=8)
 def places_map(groups):
-    """maps.places_map, once per set of places (a build composes a chunk twice)."""
-    return maps.places_map(groups)
+    """maps.places_map, once per set of places (a build composes a chunk twice), and kept
+    for the next build (reading the world's outlines takes longer than composing all else)."""
+    return maps.places_map(groups, CACHE / "maps")
 
 
 def logo_svg(logo, colour, title):

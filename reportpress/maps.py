@@ -13,8 +13,11 @@ The projection is equirectangular, scaled for the region's middle latitude:
 then scaled to a viewBox WIDTH units wide. Over a region the size of a small country its
 distortion is under a percent; `project` and `unproject` are the whole of it.
 """
+import dataclasses
 import functools
+import hashlib
 import io
+import json
 import math
 import zipfile
 from dataclasses import dataclass
@@ -81,8 +84,36 @@ class Map:
     radius: float
 
 
-def places_map(groups):
-    """The map of `groups`: a tuple, per province, of (name, lon, lat) places."""
+def places_map(groups, cache_dir=None):
+    """The map of `groups`: a tuple, per province, of (name, lon, lat) places. With
+    `cache_dir`, kept there for the next build under a hash of the places, the outlines'
+    file and this module (the same numbers: JSON keeps a float as it is)."""
+    if cache_dir is None:
+        return _places_map(groups)
+    digest = hashlib.sha256(json.dumps(groups).encode() + Path(__file__).read_bytes())
+    data = data_file()
+    digest.update(f"{data.name} {data.stat().st_size} {data.stat().st_mtime_ns}".encode())
+    kept = Path(cache_dir) / f"{digest.hexdigest()[:32]}.json"
+    try:
+        return _from_json(json.loads(kept.read_text()))
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    drawn = _places_map(groups)
+    if drawn is not None:
+        from .output import write_atomically
+
+        write_atomically(kept, lambda path: Path(path).write_text(
+            json.dumps(dataclasses.asdict(drawn))))
+    return drawn
+
+
+def _from_json(data):
+    return Map(**{**data, "frame": Frame(**data["frame"]), "land": tuple(data["land"]),
+                  "neighbours": tuple(data["neighbours"]),
+                  "dots": tuple(Dot(**dot) for dot in data["dots"])})
+
+
+def _places_map(groups):
     points = [(lon, lat) for group in groups for _, lon, lat in group]
     if not points:
         return None

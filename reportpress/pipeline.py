@@ -6,20 +6,28 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import PROJECT, compose, content, glyphs, images, prepress, processes, tagging, workers
+from . import (
+    CACHE,
+    PROJECT,
+    compose,
+    content,
+    glyphs,
+    images,
+    prepress,
+    processes,
+    tagging,
+    workers,
+)
 from . import anchors as anchor_ids
 from .errors import ContentError, LayoutError, PreflightError
 from .output import write_atomically
 from .problems import Problem
 
 FONTS_DIR = PROJECT / "fonts"
-# what builds keep for the next one; REPORTPRESS_CACHE puts it elsewhere (the benchmark)
-CACHE = Path(os.environ.get("REPORTPRESS_CACHE") or PROJECT / "out" / ".cache")
 PHOTO_CACHE = CACHE / "images"  # photos prepared for each edition
 CHUNK_CACHE = CACHE / "chunks"  # chunks laid out (chunks.py)
 
