@@ -5,6 +5,7 @@ Exit codes: 0 built, 2 content mistakes (each with file and line), 1 anything el
 import argparse
 import concurrent.futures
 import contextlib
+import functools
 import importlib
 import json
 import multiprocessing
@@ -76,7 +77,7 @@ def main(argv=None):
     output.STOP.clear()  # (a build run before in this process may have been stopped)
     processes.on_signals(_interrupt)
     try:
-        code = build_all(args) if args.all else build(args)
+        code = settled(args, build_all if args.all else build)
         if output.STOP.is_set():  # (the signal's KeyboardInterrupt was swallowed somewhere)
             raise KeyboardInterrupt
         return code
@@ -87,13 +88,17 @@ def main(argv=None):
         _stand_down()
         say("interrupted: nothing written (an earlier PDF is kept)")
         return INTERRUPTED
+    finally:
+        _stand_down()
+        processes.on_signals(signal.SIG_DFL)
+
+
+def settled(args, run):
+    """The exit code of `run(args)`, a build: the user's mistakes said, not raised."""
+    try:
+        return run(args)
     except ContentError as error:
-        say(f"{len(error.problems)} content problem(s):")
-        for problem in error.problems:
-            say(f"  error: {problem}")
-        if args.json:  # (what stopped the build: errors, or under --strict the warnings)
-            print_json(None, [dict(finding(p), level="error") for p in error.problems])
-        return 2
+        return _content_problems(args, error)
     except ReportpressError as error:  # each under its own name: "preflight error: …"
         say(f"{error.label}: {error}")
         return error.exit_code
@@ -102,9 +107,15 @@ def main(argv=None):
             raise
         say(f"build failed: {type(error).__name__}: {error} (run with --debug for details)")
         return 1
-    finally:
-        _stand_down()
-        processes.on_signals(signal.SIG_DFL)
+
+
+def _content_problems(args, error):
+    say(f"{len(error.problems)} content problem(s):")
+    for problem in error.problems:
+        say(f"  error: {problem}")
+    if args.json:  # (what stopped the build: errors, or under --strict the warnings)
+        print_json(None, [dict(finding(p), level="error") for p in error.problems])
+    return 2
 
 
 INTERRUPTED = 130  # as a shell reports a command Ctrl+C ended
@@ -150,7 +161,8 @@ def _edition(argv):
     return edition.parse_known_args(argv)[0].edition
 
 
-def build(args):
+def build(args, keep_workers=False):
+    """One edition (`keep_workers`: the layout workers stay, for a build beside it)."""
     from . import pipeline
 
     started = time.monotonic()
@@ -159,7 +171,7 @@ def build(args):
             pipeline.check_output(path, args.content, option)
     options = pipeline.BuildOptions(
         edition=args.edition or "print", language=args.lang, output=args.output,
-        strict=args.strict, process_only=args.process_only, keep_workers=False)
+        strict=args.strict, process_only=args.process_only, keep_workers=keep_workers)
     result = pipeline.build(args.content, options,
                             log=lambda message: say(f"• {message}"
                                                     if not message.startswith(" ") else message))
@@ -174,11 +186,13 @@ def build(args):
 
 
 def build_all(args):
-    """Every edition in every language (`--all`), each a build of its own (`make_pdf.py
-    --edition E --lang L`), two at a time: one build's steps that use one core (reading,
-    merging, preflight) overlap the other's layout. Each one's messages are printed as it
-    ends; the exit code is the worst."""
-    from . import content, pipeline
+    """Every edition in every language (`--all`), two at a time: one build's steps that use
+    one core (reading, merging, preflight) overlap the other's layout. The print editions
+    are built in this process and share its layout workers (their start, and WeasyPrint's
+    loading, paid once); a digital edition, laid out by the process that builds it, in a
+    process of its own (`make_pdf.py --edition digital --lang L`). Each one's messages are
+    printed as it ends; the exit code is the worst."""
+    from . import content, pipeline, workers
 
     for option, given in (("--html", args.html), ("--json", args.json)):
         if given:
@@ -189,15 +203,30 @@ def build_all(args):
     languages = [args.lang] if args.lang else list(book.languages)
     editions = [args.edition] if args.edition else list(pipeline.EDITIONS)
     jobs = [(language, edition) for edition in editions for language in languages]
+    outputs = {}  # (with -o, a folder: each edition by its name in report.yaml's `output:`)
+    for language in languages if args.output else ():
+        names = content.load(args.content, language)[0].output_names
+        outputs.update({(language, edition): Path(args.output) / f"{names[edition]}.pdf"
+                        for edition in editions})
+    if "print" in editions:
+        processes.start_server()
     started = time.monotonic()
-    with concurrent.futures.ThreadPoolExecutor(min(len(jobs), EDITIONS_AT_ONCE)) as pool:
-        runs = [pool.submit(_build_one, args, *job) for job in jobs]
+    pool = concurrent.futures.ThreadPoolExecutor(min(len(jobs), EDITIONS_AT_ONCE))
+    try:
+        runs = [pool.submit(_build_here if edition == "print" else _build_apart, args,
+                            language, edition, outputs.get((language, edition)))
+                for language, edition in jobs]
         codes = []
         for job, run in zip(jobs, runs, strict=True):
             code, said = run.result()
             say(f"── {' '.join(job)}: " + ("built" if not code else f"failed ({code})"))
             say(said.rstrip())
             codes.append(code)
+    except KeyboardInterrupt:  # (the builds left see output.STOP, and the workers end)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    workers.stop_workers()
     say(f"all {len(jobs)} edition(s) done in {time.monotonic() - started:.1f} s")
     return 2 if 2 in codes else max(codes)
 
@@ -205,18 +234,25 @@ def build_all(args):
 EDITIONS_AT_ONCE = int(os.environ.get("REPORTPRESS_EDITIONS_AT_ONCE", 2))
 
 
-def _build_one(args, language, edition):
-    """(exit code, what it said) of `make_pdf.py --edition E --lang L` (a process of its
-    own: each edition has its layout workers and its memory to itself)."""
+def _build_here(args, language, edition, output_path):
+    """(exit code, what it said) of the edition built in this process, beside another."""
+    _heard.lines = heard = []
+    try:
+        one = argparse.Namespace(**{**vars(args), "all": False, "lang": language,
+                                    "edition": edition, "output": output_path})
+        return settled(one, functools.partial(build, keep_workers=True)), "\n".join(heard)
+    finally:
+        _heard.lines = None
+
+
+def _build_apart(args, language, edition, output_path):
+    """(exit code, what it said) of `make_pdf.py --edition E --lang L`, a process of its
+    own."""
     from . import PROJECT
 
     command = [sys.executable, str(PROJECT / "make_pdf.py"), "--content", str(args.content),
                "--edition", edition, "--lang", language]
-    if args.output:  # (a folder: each edition by its name in report.yaml's `output:`)
-        from . import content
-
-        name = content.load(args.content, language)[0].output_names[edition]
-        command += ["-o", str(Path(args.output) / f"{name}.pdf")]
+    command += ["-o", str(output_path)] if output_path else []
     command += ["--strict"] * args.strict + ["--process-only"] * args.process_only
     command += ["--debug"] * args.debug
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -248,5 +284,12 @@ def finding(warning):
             "message": warning.message, "hint": warning.hint or None}
 
 
+_heard = threading.local()  # .lines: what a build beside another says, printed as it ends
+
+
 def say(message):
-    print(message, file=sys.stderr, flush=True)
+    lines = getattr(_heard, "lines", None)
+    if lines is None:
+        print(message, file=sys.stderr, flush=True)
+    else:
+        lines.append(message)

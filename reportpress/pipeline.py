@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,12 @@ def default_output(book, edition="print"):
     return PROJECT / "out" / f"{book.output_names[edition]}.pdf"
 
 
+# What a build does in its own process that two must not do at once: Markdown is parsed by
+# one shared parser, photos and their lighter copies are made into one cache. Builds side by
+# side in one process (make_pdf.py --all: the print editions share the layout workers) take
+# turns at these, which cost no time: they hold Python's one lock anyway.
+TURNS = threading.RLock()
+
 EDITIONS = ("print", "digital")
 # What a build reads and never writes: an output there would replace a source.
 SOURCES = ("layout", "fonts", "profiles", "reportpress")
@@ -137,9 +144,10 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
         check_output(options.output, content_dir)
     log(f"reading content: {content_dir}" + (f" ({options.language})"
                                              if options.language else ""))
-    book, report = content.load(content_dir, options.language)
+    with TURNS:
+        book, report = content.load(content_dir, options.language)
+        problems = glyphs.check(book, FONTS_DIR)
     book.process_only = book.process_only or options.process_only
-    problems = glyphs.check(book, FONTS_DIR)
     if edition == "digital":
         problems += missing_alt_texts(book)
     if problems:
@@ -151,7 +159,8 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
         raise ContentError(warnings)
 
     log(f"preparing photos for the {edition} edition")
-    prepared = prepare_photos(book, edition)
+    with TURNS:
+        prepared = prepare_photos(book, edition)
     if chunked:  # (not before: separating photos takes memory too)
         workers.start_workers(compose.LAYOUT_DIR, book.language)
 
@@ -181,8 +190,9 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
             prepress.finish(pdf, identifier)
 
         def check(path):
-            return preflight_print(path, book, log, preflight == "fail", prepared,
-                                   paged.parts)
+            with TURNS:
+                return preflight_print(path, book, log, preflight == "fail", prepared,
+                                       paged.parts)
 
         steps = [] if preflight == "later" else [lambda path: warnings.extend(check(path))]
     else:  # opener quotes repeat their story: not read aloud twice
@@ -346,7 +356,8 @@ def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_o
                                 laid_out, view, first_laid_out)
     else:
         log("composing HTML")
-        html = compose.compose(book, edition, image_for)
+        with TURNS:
+            html = compose.compose(book, edition, image_for)
         log("laying out pages")
         inks = (book.spots(), book.overprint_below_pt) if edition == "print" else ((), 0)
         paged = _lay_out_whole(html, edition, book.published, render_args, inks)
@@ -469,7 +480,8 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_
                        _page_sources(Path(laid.pdf), laid.page_count))
 
     def compose_chunk(chunk, page_of):
-        return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
+        with TURNS:
+            return compose.compose(book, edition, image_for, chunk=chunk, page_of=page_of)
 
     try:
         layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,

@@ -45,6 +45,14 @@ SERVER_PRELOAD = ["reportpress.forkserver", "reportpress.render"]
 def start_server():
     """Start the fork server the layout workers are forked from (see workers.start_workers),
     with `reportpress.forkserver` loaded first: it bounds every worker the server forks."""
+    with _starting:  # (the environment is set for it and put back: one build at a time)
+        _start_server()
+
+
+_starting = threading.Lock()
+
+
+def _start_server():
     multiprocessing.get_context("forkserver").set_forkserver_preload(SERVER_PRELOAD)
     # The server imports its preload before it takes the sys.path it is given (Python
     # 3.11), from the folder the build was started in: where that is not the project, it

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import mimetypes
 import os
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -47,8 +48,31 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 # Lato's own head table has a pre-1970 'created' stamp; fontTools says so on every subset.
 logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
+
+
+@contextlib.contextmanager
+def _libraries_by_their_own_names():
+    """WeasyPrint (checked against 70.0) opens each library it needs by the first of several
+    names, for several platforms, that loads; cffi asks ctypes.util.find_library about
+    each name that does not, which runs gcc and ldconfig: 0.2 s of every start, in the
+    fork server the layout workers wait for. On Linux a library's own name (its soname,
+    `libpango-1.0.so.0`), which is all find_library could answer, is among those WeasyPrint
+    tries: within, the search is skipped and the same libraries load."""
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    if sys.platform.startswith("linux"):
+        ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = search
+
+
 import pydyf  # noqa: E402
-import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
+
+with _libraries_by_their_own_names():
+    import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
 import weasyprint.css  # noqa: E402
 import weasyprint.layout.inline  # noqa: E402
 import weasyprint.pdf.fonts  # noqa: E402

@@ -21,6 +21,7 @@ from . import processes
 # shutdown lock that the stop then waited on.)
 
 _workers = None
+_starting = threading.Lock()  # (builds side by side in one process share the workers)
 
 
 def start_workers(layout_dir=None, language=None):
@@ -29,17 +30,21 @@ def start_workers(layout_dir=None, language=None):
     layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s; with
     `language`, each reads that language's hyphenation patterns too, which its first chunk
     would wait for otherwise. Both while the build composes the chunks."""
+    with _starting:
+        return _workers or _start(layout_dir, language)
+
+
+def _start(layout_dir, language):
     global _workers
-    if _workers is None:
-        processes.start_server()
-        count = _worker_count()
-        _workers = concurrent.futures.ProcessPoolExecutor(
-            count, mp_context=multiprocessing.get_context("forkserver"))
-        # one task each starts them all; that waits for the server to load WeasyPrint,
-        # so it is done on the side
-        threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir, language)
-                                              for _ in range(count)],
-                         args=(_workers,), daemon=True).start()
+    processes.start_server()
+    count = _worker_count()
+    _workers = concurrent.futures.ProcessPoolExecutor(
+        count, mp_context=multiprocessing.get_context("forkserver"))
+    # one task each starts them all; that waits for the server to load WeasyPrint,
+    # so it is done on the side
+    threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir, language)
+                                          for _ in range(count)],
+                     args=(_workers,), daemon=True).start()
     return _workers
 
 
