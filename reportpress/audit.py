@@ -104,11 +104,14 @@ RULES = {
     "name-broken": "a name or web address broken over two lines where it must not be",
     "contrast": "text paler against what it is set on than 4.5:1 (3:1 for large text)",
     "off-page": "something set outside the page's trim",
+    "overlap": "text set over other text (a block placed at the foot of a page, say, that "
+               "the text above has grown into)",
 }
 MIN_LINES = 4
 MAX_EMPTY = 0.25
 MIN_LAST_FULL = 1 / 3
 MIN_LETTERS = 3
+OVERLAP = 0.4  # of the lower text's height: less is two lines set tight, not one over another
 ADDRESS = re.compile(r"://|www\.|\w\.\w+/|@\w")  # link text that is a web or mail address
 HYPHEN = "\u2010"  # what the layout adds where it hyphenates (content uses "-" and "–")
 PT = 96 / 72  # CSS px per point
@@ -146,7 +149,7 @@ def find(pages):
     """Every finding on the pages (audit.Page records), in page order."""
     found = []
     for check in (_headings_at_foot, _kept_apart, _empty_pages, _hyphenation, _contrast,
-                  _off_page):
+                  _off_page, _overlaps):
         found += check(pages)
     return sorted(dict.fromkeys(found), key=lambda f: (f.page, f.rule))
 
@@ -494,6 +497,38 @@ def _off_page(pages):
                 found.append(_finding(page, "off-page", f"{what} is set outside the page",
                                       item, level="error", text=getattr(box, "text", "")))
     return found
+
+
+def _overlaps(pages):
+    """Text of one line set over text of another: one finding for each line set over (the
+    later of the two: it is painted on top). Words only: a large quotation mark set behind
+    a quote is an ornament."""
+    found = []
+    for page in pages:
+        runs = sorted(((run, order) for order, line in enumerate(page.items)
+                       if isinstance(line, Line) for run in line.runs
+                       if run.w > 0 and any(map(str.isalnum, run.text))),
+                      key=lambda pair: pair[0].y)
+        over = {}  # the index of a line set over another -> (that line, the other)
+        for index, (run, order) in enumerate(runs):
+            for other, other_order in runs[index + 1:]:
+                if other.y >= run.y + run.h:
+                    break  # (sorted by top: none further down reaches this one)
+                if other_order != order and _covered(run, other):
+                    upper, lower = sorted((order, other_order), reverse=True)
+                    over.setdefault(upper, (page.items[upper], page.items[lower]))
+        for top, under in over.values():
+            found.append(_finding(page, "overlap", f"“{_excerpt(top.text, 30)}” is set "
+                                  f"over “{_excerpt(under.text, 30)}”", top, level="error",
+                                  text=top.text))
+    return found
+
+
+def _covered(run, other):
+    """Whether two runs share more than a sliver of the page."""
+    wide = min(run.x + run.w, other.x + other.w) - max(run.x, other.x)
+    high = min(run.y + run.h, other.y + other.h) - max(run.y, other.y)
+    return wide > TOLERANCE and high > OVERLAP * min(run.h, other.h)
 
 
 def _outside(page, box, limits):

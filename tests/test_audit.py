@@ -159,6 +159,25 @@ def test_text_set_outside_the_page_is_an_error_a_picture_into_the_bleed_is_not()
     assert [f.page for f in findings(html.replace("-13mm", "-15mm"), 0, "off-page")] == [1, 2]
 
 
+@pytest.mark.parametrize("lines, found", [(16, ["Onderaan gezet"]), (8, [])])
+def test_text_grown_into_a_block_placed_at_the_page_foot(lines, found):
+    """A block placed at the foot (as the online part under the contents is) and text
+    above it that has grown into it: the block is set over the text. Tight lines and a
+    large quotation mark behind its quote are no finding."""
+    foot = ('<div style="position: relative; height: 80mm">'
+            + "".join(f"<p>Regel {n} boven.</p>" for n in range(lines))
+            + '<p style="position: absolute; bottom: 0; margin: 0">Onderaan gezet</p></div>'
+            '<p style="line-height: 0.9; font-size: 20pt; break-before: page">Dicht op '
+            'elkaar<br>gezette regels</p>'
+            '<blockquote style="position: relative">'
+            '<span style="position: absolute; font-size: 60pt; top: -8mm">“</span>'
+            'Een citaat met een groot aanhalingsteken erachter.</blockquote>')
+    result = findings(story(foot), 0, "overlap")
+    assert [f.text for f in result] == found
+    assert all(f.page == 1 and f.level == "error" and "is set over “Regel" in f.message
+               for f in result)
+
+
 # --- in the build ---------------------------------------------------------------------
 
 def short_chapter(content):
