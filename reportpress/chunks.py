@@ -400,7 +400,7 @@ def _render_chunk(html, first_page, lead, stem, job):
 
     started = time.perf_counter()
     render.load_hyphenation(job.language)  # (once per process)
-    render.subset_cache = job.font_cache
+    render.subset_cache, render.subsets_replaced = job.font_cache, True  # (merge.py)
     document = render.render(html, *job.render_args)
     pages = document.pages
     end = next((i for i, page in enumerate(pages) if anchors.CHUNK_END in page.anchors),

@@ -1,6 +1,5 @@
 """The chunks' PDFs merged into one: pages, bookmarks, named destinations, one copy of
 each photo and one font program per face (fontmerge.py), the file's /ID from its bytes."""
-import concurrent.futures
 import hashlib
 import os
 import re
@@ -16,13 +15,11 @@ def merge(paths, output, finish=None, font_cache=None):
     output intent, language) and the bookmarks and named destinations of all of them.
     `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish);
     `font_cache`: where the merged font programs are kept for the next merge."""
-    # the file's id from what it is made of: the bytes of its chunks (not their cache keys,
-    # which hash the code too: a change to the code that changes no byte keeps the id),
-    # hashed on the side while the pages are merged (hashing lets go of the interpreter)
-    with concurrent.futures.ThreadPoolExecutor(1) as hashing:
-        digest = hashing.submit(_digest_of, paths)
-        _merge(paths, output, finish, font_cache)
-        _pin_id(output, digest.result())
+    # the file's id from its own bytes (not the chunks': their font programs, replaced
+    # here, are made by whichever subsetter the machine has, render.py; nor their cache
+    # keys, which hash the code too: a change to the code that changes no byte keeps it)
+    _merge(paths, output, finish, font_cache)
+    _pin_id(output, _digest_of([output]))
 
 
 def _merge(paths, output, finish, font_cache):
