@@ -16,7 +16,7 @@ import watchfiles
 from babel import Locale, UnknownLocaleError
 from PIL import Image
 
-from .. import anchors, compose, diff, pipeline, pixels, problems, words, workers
+from .. import anchors, compose, diff, pipeline, pixels, problems, processes, words, workers
 from ..errors import ContentError, LayoutError, UnreadablePDF
 from ..output import write_atomically
 from .early import EarlyPages
@@ -86,6 +86,7 @@ class Proofer:
 
     def start(self):
         """The main edition watches the files; every edition builds on its own thread."""
+        processes.one_memory_arena()  # (before the threads)
         targets = (self._watcher, self._builder) if self.main is self else (self._builder,)
         for target in targets:
             thread = threading.Thread(target=target, daemon=True,
