@@ -147,7 +147,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     `laid_out(laid)` is told each chunk (laid out anew or from the cache), once all are
     known good, before they are merged (the proof has the pages it has not drawn yet
     drawn meanwhile). `view` (a page number; the proof, after a save to the layout): the
-    chunk that holds that page is laid out first, the others nearest first, and
+    chunk that holds that page is laid out first, the others longest first, and
     `first_laid_out(laid, first_page)` is told it as soon as it is laid out anew (its
     pages numbered as the last build's page map has them: the page numbers may still
     move, and nothing else is known yet)."""
@@ -180,8 +180,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
         laid, written_out, keys, htmls = layout.run(chunks, costs, certain, page_of,
-                                                    edited, log, view is not None,
-                                                    first_laid_out)
+                                                    edited, log, first_laid_out)
         first_laid_out = None  # (the first round's only)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
@@ -212,14 +211,13 @@ class _Round:
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
 
-    def run(self, chunks, costs, certain, page_of, edited, log, nearest=False,
-            first_laid_out=None):
+    def run(self, chunks, costs, certain, page_of, edited, log, first_laid_out=None):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
         The `edited` one is composed first and, when it can be, laid out while the others
         are composed (a rebuild after an edit: it is the one to lay out). `costs`: the
-        seconds each took to lay out last time (None: not known). `nearest`: the others
-        go nearest to it first (it is the one in view), and `first_laid_out(laid,
-        first_page)` is told it as soon as it is laid out anew."""
+        seconds each took to lay out last time (None: not known). `first_laid_out(laid,
+        first_page)` is told the `edited` one as soon as it is laid out anew (the one in
+        view: the proof shows it before the others, which it shows all at once)."""
         known = dict(page_of)
         count = len(chunks)
         laid, written_out, keys = [None] * count, [None] * count, [None] * count
@@ -246,9 +244,9 @@ class _Round:
         htmls = [html or self._compose(chunk, known) for html, chunk in zip(htmls, chunks,
                                                                              strict=True)]
         refer = _references(htmls)
-        # chunks others wait for go first (or whose pages they take from the flatplan: a
-        # wrong guess is found sooner); then the longest first, so that the workers end
-        # together rather than one laying out a long chunk alone at the end
+        # the edited one first; then chunks others wait for (or whose pages they take from
+        # the flatplan: a wrong guess is found sooner); then the longest first, so that the
+        # workers end together rather than one laying out a long chunk alone at the end
         cost = _expected_costs(costs, htmls)
         needed = {index for targets in refer for target, index in targets.items()
                   if target not in known}
@@ -265,8 +263,7 @@ class _Round:
                 ready = list(waiting)  # a guess now, the next round has the numbers
                 known.update({target: 0 for i in ready for target in refer[i]
                               if target not in known})
-            for i in sorted(ready, key=lambda i: (i not in needed, abs(i - edited))
-                            if nearest else (i not in needed, -cost[i])):
+            for i in sorted(ready, key=lambda i: (i != edited, i not in needed, -cost[i])):
                 waiting.discard(i)
                 start(i, refer[i])
             if running:

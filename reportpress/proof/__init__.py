@@ -8,9 +8,10 @@ and the open page updates itself, marking the pages that look different from the
 build. A build that fails shows its problems (file:line: message) above the last good proof.
 The page says which spread is in view (/status?view=N); after a save under layout/ or fonts/
 the chunk holding it is laid out first and its pages are shown at once, marked as the only
-new ones while the rest of the report is still being rebuilt (the others follow, nearest
-first). The page's own words follow the report's language (the `proof:` section of
-layout/strings/<language>.yaml, words.proof_words).
+new ones while the rest of the report is still being rebuilt (the others follow, longest
+first: they are shown together, so the whole report is soonest that way). The page's own
+words follow the report's language (the `proof:` section of layout/strings/<language>.yaml,
+words.proof_words).
 A report in several languages (`languages:` in report.yaml) gets a language switch: each
 other language's edition is a Proofer of its own (`Proofer.edition`), built when the page
 first asks for it and again on every save while a page shows it (`?lang=fr`); `?side=fr`
