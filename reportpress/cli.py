@@ -162,8 +162,9 @@ def _edition(argv):
     return edition.parse_known_args(argv)[0].edition
 
 
-def build(args, keep_workers=False):
-    """One edition (`keep_workers`: the layout workers stay, for a build beside it)."""
+def build(args, keep_workers=False, output_folder=None):
+    """One edition (`keep_workers`: the layout workers stay, for a build beside it;
+    `output_folder`: where it goes under its `output:` name, when not -o)."""
     from . import pipeline
 
     started = time.monotonic()
@@ -172,7 +173,8 @@ def build(args, keep_workers=False):
             pipeline.check_output(path, args.content, option)
     options = pipeline.BuildOptions(
         edition=args.edition or "print", language=args.lang, output=args.output,
-        strict=args.strict, process_only=args.process_only, keep_workers=keep_workers)
+        output_folder=output_folder, strict=args.strict, process_only=args.process_only,
+        keep_workers=keep_workers)
     result = pipeline.build(args.content, options,
                             log=lambda message: say(f"• {message}"
                                                     if not message.startswith(" ") else message))
@@ -200,23 +202,19 @@ def build_all(args):
             raise ContentError([Problem(
                 f"{option} names one file; --all builds several editions",
                 hint="give --edition and --lang instead of --all for one")])
+    if args.output:  # (a folder: each edition by its name in report.yaml's `output:`)
+        pipeline.check_output(args.output, args.content)
     book, _ = content.load(args.content)  # (its mistakes once, not once per edition)
     languages = [args.lang] if args.lang else list(book.languages)
     editions = [args.edition] if args.edition else list(pipeline.EDITIONS)
     jobs = [(language, edition) for edition in editions for language in languages]
-    outputs = {}  # (with -o, a folder: each edition by its name in report.yaml's `output:`)
-    for language in languages if args.output else ():
-        names = content.load(args.content, language)[0].output_names
-        outputs.update({(language, edition): Path(args.output) / f"{names[edition]}.pdf"
-                        for edition in editions})
     if "print" in editions:
         processes.start_server()
     started = time.monotonic()
     pool = concurrent.futures.ThreadPoolExecutor(min(len(jobs), EDITIONS_AT_ONCE))
     try:
         runs = [pool.submit(_build_here if edition == "print" else _build_apart, args,
-                            language, edition, outputs.get((language, edition)))
-                for language, edition in jobs]
+                            language, edition) for language, edition in jobs]
         codes = []
         for job, run in zip(jobs, runs, strict=True):
             code, said = run.result()
@@ -235,25 +233,29 @@ def build_all(args):
 EDITIONS_AT_ONCE = int(os.environ.get("REPORTPRESS_EDITIONS_AT_ONCE", 2))
 
 
-def _build_here(args, language, edition, output_path):
+def _build_here(args, language, edition):
     """(exit code, what it said) of the edition built in this process, beside another."""
     _heard.lines = heard = []
     try:
         one = argparse.Namespace(**{**vars(args), "all": False, "lang": language,
-                                    "edition": edition, "output": output_path})
-        return settled(one, functools.partial(build, keep_workers=True)), "\n".join(heard)
+                                    "edition": edition, "output": None})
+        run = functools.partial(build, keep_workers=True, output_folder=args.output)
+        return settled(one, run), "\n".join(heard)
     finally:
         _heard.lines = None
 
 
-def _build_apart(args, language, edition, output_path):
+def _build_apart(args, language, edition):
     """(exit code, what it said) of `make_pdf.py --edition E --lang L`, a process of its
     own."""
-    from . import PROJECT
+    from . import PROJECT, content, pipeline
 
     command = [sys.executable, str(PROJECT / "make_pdf.py"), "--content", str(args.content),
                "--edition", edition, "--lang", language]
-    command += ["-o", str(output_path)] if output_path else []
+    if args.output:
+        with pipeline.TURNS:  # (read beside a build in this process)
+            book = content.load(args.content, language)[0]
+        command += ["-o", str(pipeline.default_output(book, edition, args.output))]
     command += ["--strict"] * args.strict + ["--process-only"] * args.process_only
     command += ["--debug"] * args.debug
     done = subprocess.run(command, capture_output=True, text=True, check=False)

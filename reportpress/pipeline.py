@@ -74,8 +74,9 @@ def lighter_photos():
     return PHOTO_CACHE / "light"
 
 
-def default_output(book, edition="print"):
-    return PROJECT / "out" / f"{book.output_names[edition]}.pdf"
+def default_output(book, edition="print", folder=None):
+    """The edition's PDF by its name in report.yaml's `output:`, in `folder` (None: out/)."""
+    return Path(folder or PROJECT / "out") / f"{book.output_names[edition]}.pdf"
 
 
 # What a build does in its own process that two must not do at once: Markdown is parsed by
@@ -110,7 +111,8 @@ class BuildOptions:
 
     edition: str = "print"  # one of EDITIONS
     language: str | None = None  # one of report.yaml's `languages` (None: the main one)
-    output: Path | None = None  # None: out/<output name of the edition and language>.pdf
+    output: Path | None = None  # None: <output_folder>/<the edition's `output:` name>.pdf
+    output_folder: Path | None = None  # None: out/
     strict: bool = False  # warnings (figures that do not add up …) are errors
     process_only: bool = False  # spot colours print as their CMYK alternates
     # print edition: "fail" on preflight's errors, "warn" (the editor sees them but still
@@ -180,7 +182,8 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     if strict and warnings:
         raise ContentError(warnings)
 
-    output = Path(options.output) if options.output else default_output(book, edition)
+    output = (Path(options.output) if options.output
+              else default_output(book, edition, options.output_folder))
     log(f"writing PDF ({paged.page_count} pages, {edition} edition"
         + (f" in {book.language}" if len(book.languages) > 1 else "") + f"): {output}")
     identifier = document_id(paged.source, book)

@@ -5,12 +5,16 @@ the same figures and photos, page references right in each — and the translati
 reported with file and line."""
 import dataclasses
 import hashlib
+import os
 import re
 import string
+import subprocess
+import sys
 from collections import Counter
 
 import pikepdf
 import pytest
+from conftest import ROOT
 from helpers import FIXTURES, copy_content, edit, run
 from pdftext import page_texts, words
 
@@ -92,6 +96,18 @@ def test_each_pdf_is_tagged_with_its_language(editions):
     for (language, _), pdf in editions.items():
         with pikepdf.open(pdf) as doc:
             assert str(doc.Root.Lang) == language
+
+
+def test_print_editions_built_side_by_side_are_those_built_alone(editions, tmp_path):
+    """--all builds the print editions in one process, sharing its layout workers: each
+    has the bytes of the edition built on its own, with a cold cache."""
+    alone = tmp_path / "alone.pdf"
+    done = subprocess.run([sys.executable, "make_pdf.py", "--content", str(BILINGUAL),
+                           "--lang", "fr", "-o", str(alone)], cwd=ROOT, capture_output=True,
+                          text=True, env=dict(os.environ,
+                                              REPORTPRESS_CACHE=str(tmp_path / "cache")))
+    assert done.returncode == 0, done.stderr
+    assert alone.read_bytes() == editions["fr", "print"].read_bytes()
 
 
 def _figures(pdf):
