@@ -241,10 +241,10 @@ class Proofer:
         def draw_ahead(part, sources):
             """The pages of a chunk not shown yet (laid out anew, or a first build's from
             the cache) are known by what draws them in the chunk (Page.look) at the next
-            build. Those of the story edited are drawn from the chunk's own PDF, shared
-            out among the workers (the one that laid the chunk out is free too); the
-            others by read(), here (a first build: drawn in the workers their memory would
-            stay there)."""
+            build. Those of chunks laid out anew are drawn from the chunk's own PDF, shared
+            out among the workers while the chunks are merged (up to DRAW_AHEAD pages); the
+            others by read(), here (a first build's: drawn in the workers, their memory
+            would stay there)."""
             nonlocal ahead
             if all(source in known or (early and source in early.sources)
                    for source in sources):
