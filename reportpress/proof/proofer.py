@@ -441,8 +441,8 @@ class Proofer:
         """Does the page look different from the same page of the previous build?"""
         if before is None:
             return True
-        return before.digest != page.digest and bool(diff.changed_boxes(before.image,
-                                                                         page.image))
+        return before.digest != page.digest and bool(diff.changed_boxes(_pixels(before),
+                                                                         _pixels(page)))
 
     def _page_of(self, warning, result):
         """The page a warning concerns: its own (every finding on a page carries it), else
@@ -572,3 +572,10 @@ def language_name(code):
     except (UnknownLocaleError, ValueError, TypeError):
         return code
     return (name[:1].upper() + name[1:]) if name else code
+
+
+def _pixels(page):
+    """The page's pixels for one comparison: decoded from its PNG into an image of their own,
+    let go after it (decoded into the page's image, 3 MB a page, they stayed for as long
+    as the build is shown)."""
+    return Image.open(io.BytesIO(page.png)) if page.png is not None else page.image
