@@ -49,7 +49,6 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
-
 @contextlib.contextmanager
 def _libraries_by_their_own_names():
     """WeasyPrint (checked against 70.0) opens each library it needs by the first of several
