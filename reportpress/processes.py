@@ -81,8 +81,11 @@ def _start_server():
                 os.environ[name] = value
 
 
-# Where each layout worker notes the stories it is laying out, so that when one is killed
-# (GLib ends a process that cannot get memory), the build can say which stories it was.
+# The build's folder for its layout workers, removed when the build ends. There each notes
+# the stories it is laying out, so that when one is killed (GLib ends a process that cannot
+# get memory), the build can say which stories it was; and there go their temporary files:
+# WeasyPrint writes @font-face fonts to a folder of its own (7 MB), which it removes only
+# when their configuration is garbage-collected, and a worker ends without that (os._exit).
 NOTES = "REPORTPRESS_LAYOUT_NOTES"
 
 
@@ -156,8 +159,10 @@ def end_children():
 
 def bound_layout_worker(build):
     """In a process the fork server has just forked: ends with the build (pid `build`),
-    holds at most LAYOUT_MEMORY, and lays a chunk out in at most LAYOUT_SECONDS."""
+    holds at most LAYOUT_MEMORY, and lays a chunk out in at most LAYOUT_SECONDS; its
+    temporary files go in the build's folder for them (NOTES)."""
     end_with(build)
+    tempfile.tempdir = os.environ.get(NOTES) or None
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (LAYOUT_MEMORY, LAYOUT_MEMORY))
     render = sys.modules.get("reportpress.render")

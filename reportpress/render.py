@@ -13,11 +13,10 @@ import logging
 import mimetypes
 import os
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
-from . import PROJECT, anchors, output, subsets
+from . import CACHE, PROJECT, anchors, output, subsets
 from .errors import LayoutError
 
 FONTS_DIR = PROJECT / "fonts"
@@ -38,10 +37,11 @@ def _isolate_fonts(cache_dir):
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
-# One folder per checkout: two checkouts building at once must not point each other's
-# fontconfig at their own fonts/.
+# One folder per checkout, in the cache (a build leaves nothing in the system's temporary
+# folder): two checkouts building at once must not point each other's fontconfig at their
+# own fonts/.
 _FONTS_KEY = hashlib.sha256(str(FONTS_DIR).encode()).hexdigest()[:12]
-_isolate_fonts(Path(tempfile.gettempdir()) / f"reportpress-{os.getuid()}-{_FONTS_KEY}")
+_isolate_fonts(CACHE / f"fontconfig-{_FONTS_KEY}")
 # fontTools stamps subset fonts with the current time unless told otherwise: a fixed
 # stamp keeps the same inputs giving a byte-identical PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")

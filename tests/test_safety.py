@@ -103,13 +103,17 @@ def test_two_builds_at_once_on_one_output(tmp_path):
     content = copy_content(tmp_path)
     out = tmp_path / "report.pdf"
     command = [sys.executable, str(ROOT / "make_pdf.py"), "--content", str(content), "-o", str(out)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    temporary = tmp_path / "tmp"  # (where the builds and their workers keep temporary files)
+    temporary.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary)}
     runs = [subprocess.Popen(command, env=env, stderr=subprocess.PIPE) for _ in range(2)]
     assert [p.wait(timeout=300) for p in runs] == [0, 0]
+    assert list(temporary.iterdir()) == []  # (each worker's fonts were written there)
     single = tmp_path / "single.pdf"
     pipeline.build(content, pipeline.BuildOptions(output=single))
     assert out.read_bytes() == single.read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "report.pdf", "single.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "report.pdf", "single.pdf",
+                                                          "tmp"]
 
 
 def test_the_same_content_in_another_folder_gives_the_same_bytes(tmp_path):
@@ -334,7 +338,10 @@ def test_a_build_ended_by_a_signal_leaves_no_process_behind(tmp_path, signal_nam
     out = tmp_path / "out" / "report.pdf"
     out.parent.mkdir()
     out.write_bytes(b"%PDF- the previous good build")
-    build = _start_build(content, out, REPORTPRESS_CACHE=str(tmp_path / "cache"))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    build = _start_build(content, out, REPORTPRESS_CACHE=str(tmp_path / "cache"),
+                         TMPDIR=str(temporary))
     for line in build.stderr:  # the layout workers are at work
         if "laying out pages" in line:
             break
@@ -345,6 +352,7 @@ def test_a_build_ended_by_a_signal_leaves_no_process_behind(tmp_path, signal_nam
     if signal_name != "SIGKILL":  # (what is killed outright cannot clean up)
         assert build.returncode == 130
         assert [p.name for p in out.parent.iterdir()] == ["report.pdf"]
+        assert list(temporary.iterdir()) == []
 
 
 def test_sigterm_while_the_pdf_is_checked_removes_the_unfinished_pdf(capsys, tmp_path,
