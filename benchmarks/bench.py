@@ -94,7 +94,7 @@ def wait(condition):  # (the proof rows: until the server shows what was asked)
 
 
 from reportpress import processes
-processes.one_memory_arena()  # (as make_pdf.py does first, before the sampler's thread)
+processes.lean_malloc()  # (as make_pdf.py does first, before the sampler's thread)
 if sampled:  # (its own run: sampling /proc takes CPU time the build would have)
     threading.Thread(target=sample, daemon=True).start()
 started = time.perf_counter()

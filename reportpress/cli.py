@@ -67,7 +67,7 @@ def parser():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    processes.one_memory_arena()  # (first: before any thread)
+    processes.lean_malloc()  # (first: before any thread)
     if argv and argv[0] in COMMANDS:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     # laid out by worker processes: the server they fork from loads WeasyPrint (1 s) while

@@ -139,7 +139,7 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     """Build one edition of the report, in one language (`options`); raises ContentError /
     LayoutError for the user's mistakes."""
     edition, strict, preflight = options.edition, options.strict, options.preflight
-    processes.one_memory_arena()
+    processes.lean_malloc()
     chunked = edition == "print" if options.chunked is None else options.chunked
     if chunked:
         processes.start_server()  # it loads WeasyPrint while the content is read

@@ -70,13 +70,19 @@ def run_in_worker(task, *args):
 
 
 _jobs = 0  # tasks begun in this worker process
+_last_task = None
 
 
 def _job(task, *args):
     """In a worker: the task; then, once the worker has been idle for half a second, its
     memory handed back. Not at once: collecting garbage would hold up sending the result
-    back (0.1 s after a layout), nor in the middle of the next task."""
-    global _jobs
+    back (0.1 s after a layout), nor in the middle of the next task. A task of another kind
+    than the last (pages drawn after chunks laid out) begins by handing back what the last
+    kind left: the proof's peak, workers busy from a save until its pages are drawn."""
+    global _jobs, _last_task
+    if _last_task not in (None, task):
+        give_back_memory()
+    _last_task = task
     _jobs += 1
     begun = _jobs
     try:
