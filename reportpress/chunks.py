@@ -119,9 +119,9 @@ class Layout:
         """[(the chunk's PDF, its page count)] in page order."""
         return [(Path(laid.pdf), laid.page_count) for laid in self.chunks]
 
-    def write(self, path, finish=None):
+    def write(self, path, finish=None, make_all=map):
         merge.merge([laid.pdf for laid in self.chunks], path, finish,
-                    self.cache_dir / FONTS if self.cache_dir else None)
+                    self.cache_dir / FONTS if self.cache_dir else None, make_all)
 
 
 def split(chapters):

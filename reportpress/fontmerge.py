@@ -31,25 +31,29 @@ from . import subsets
 TAGGED = re.compile(r"^/?[A-Z]{6}\+")
 
 
-def one_program_per_face(pdf, fonts_dir, cache_dir=None):
+def one_program_per_face(pdf, fonts_dir, cache_dir=None, make_all=map):
     """Give each face in `pdf` (an open pikepdf.Pdf) one embedded subset; returns how many
     faces now have one. A face whose file is not in `fonts_dir` (found by its PostScript
     name) is left as it is. `cache_dir`: where merged programs are kept for the next
-    merge (None: made each time)."""
+    merge (None: made each time); `make_all`: the map the subsets not kept are made
+    through (subsets.kept_subsets)."""
     originals = _originals(Path(fonts_dir))
     faces = {}  # (name, its file) -> {objgen: Type0 font dictionary}
     for font in _type0_fonts(pdf):
         program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
         original = originals.get(_postscript_name(program))
         faces.setdefault((_face(font), original), {})[font.objgen] = font
-    shared = 0
-    for (name, original), fonts in sorted(faces.items(), key=lambda item: item[0][0]):
-        if original is not None:
-            _share_program(pdf, name, original, list(fonts.values()), cache_dir)
-            shared += 1
+    shared = [(name, original, list(fonts.values())) for (name, original), fonts
+              in sorted(faces.items(), key=lambda item: item[0][0]) if original is not None]
+    widths = [_all_widths(fonts) for _, _, fonts in shared]
+    programs = subsets.kept_subsets(cache_dir, [(original, sorted(each)) for (_, original, _),
+                                                each in zip(shared, widths, strict=True)],
+                                    make_all)
+    for (name, _, fonts), each, program in zip(shared, widths, programs, strict=True):
+        _share_program(pdf, name, fonts, each, program)
     if cache_dir is not None:
         subsets.prune(Path(cache_dir))
-    return shared
+    return len(shared)
 
 
 def _face(font):
@@ -107,16 +111,20 @@ def _is_truetype_cid(font):
             and "/FontFile2" in descendant.get("/FontDescriptor", {}))
 
 
-def _share_program(pdf, name, original, fonts, cache_dir=None):
-    """Point all of `fonts` (the same face) at one subset with all their glyphs. Each keeps
-    its own widths and ToUnicode map: one glyph can stand for several characters (a hyphen
-    for U+002D in one chunk and for a hyphenation's U+2010 in another) and each chunk's
-    text reads as before."""
+def _all_widths(fonts):
+    """{gid: width} of the glyphs of all `fonts` (the same face)."""
     widths = {}
     for font in fonts:
         widths.update(_widths(font.DescendantFonts[0].W))
+    return widths
+
+
+def _share_program(pdf, name, fonts, widths, program):
+    """Point all of `fonts` (the same face) at `program`, one subset with all their glyphs
+    (`widths`). Each keeps its own widths and ToUnicode map: one glyph can stand for several
+    characters (a hyphen for U+002D in one chunk and for a hyphenation's U+2010 in another)
+    and each chunk's text reads as before."""
     gids = sorted(widths)
-    program = subsets.kept_subset(cache_dir, original.read_bytes(), gids)
     base_font = pikepdf.Name(f"/{_tag(name, gids)}+{name}")
     descriptor = pikepdf.Dictionary(dict(fonts[0].DescendantFonts[0].FontDescriptor.items()))
     descriptor.FontName = base_font

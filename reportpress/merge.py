@@ -10,19 +10,20 @@ import pikepdf
 from . import PROJECT, fontmerge
 
 
-def merge(paths, output, finish=None, font_cache=None):
+def merge(paths, output, finish=None, font_cache=None, make_all=map):
     """One PDF of the chunks' pages, with the first chunk's document-level parts (metadata,
     output intent, language) and the bookmarks and named destinations of all of them.
     `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish);
-    `font_cache`: where the merged font programs are kept for the next merge."""
+    `font_cache`: where the merged font programs are kept for the next merge; `make_all`:
+    the map they are made through (fontmerge.py)."""
     # the file's id from its own bytes (not the chunks': their font programs, replaced
     # here, are made by whichever subsetter the machine has, render.py; nor their cache
     # keys, which hash the code too: a change to the code that changes no byte keeps it)
-    _merge(paths, output, finish, font_cache)
+    _merge(paths, output, finish, font_cache, make_all)
     _pin_id(output, _digest_of([output]))
 
 
-def _merge(paths, output, finish, font_cache):
+def _merge(paths, output, finish, font_cache, make_all):
     """merge without the id (pinned after)."""
     with pikepdf.open(paths[0]) as merged:
         parts = [pikepdf.open(path) for path in paths[1:]]
@@ -39,7 +40,7 @@ def _merge(paths, output, finish, font_cache):
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
             _share_images(merged)
-            fontmerge.one_program_per_face(merged, PROJECT / "fonts", font_cache)
+            fontmerge.one_program_per_face(merged, PROJECT / "fonts", font_cache, make_all)
             if finish:
                 finish(merged)
             # (streams as they are: the chunks' are compressed already, and qpdf looking

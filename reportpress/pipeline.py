@@ -41,7 +41,9 @@ class Paged:
     anchors: dict  # anchor id -> page number
     blanks: list  # pages left blank
     overflows: list  # overset, as Problems
-    write: object  # write(path, identifier, finish): finish(pdf) is done before it is saved
+    # write(path, identifier, finish, make_all): finish(pdf) is done before it is saved;
+    # make_all, a map: what the merge's font subsets are made through (merge.py)
+    write: object
     parts: list = None  # [(chunk PDF, pages)] in page order (None: laid out as one document)
     audit: list = field(default_factory=list)  # the layout audit's findings (as dicts)
     findings: list = field(default_factory=list)  # of them, those that stand (audit.Finding)
@@ -173,8 +175,6 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     paged, layout_warnings = lay_out(book, log, edition, image_for,
                                      chunk_cache(book, options) if chunked else None,
                                      options.laid_out, options.view, options.first_laid_out)
-    if chunked and not options.keep_workers:
-        workers.stop_workers()
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, paged.page_count)):
         warnings.append(binding)
@@ -203,7 +203,16 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
         openers = [page for anchor, page in anchors.items()
                    if anchor.startswith(anchor_ids.OPENER)]
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
-    write_atomically(output, lambda path: paged.write(path, identifier, finish), steps)
+
+    def write(path):
+        if not chunked or options.keep_workers:  # (the proof's draw pages meanwhile)
+            return paged.write(path, identifier, finish, map)
+        try:  # idle now, the workers make the merged font subsets side by side; then go
+            paged.write(path, identifier, finish, workers.map_in_workers)
+        finally:
+            workers.stop_workers()
+
+    write_atomically(output, write, steps)
     sources = [source for part, count in paged.parts
                for source in _page_sources(part, count)] if paged.parts else None
     return Result(output, book, paged.page_count, anchors, warnings,
@@ -460,7 +469,7 @@ def _lay_out_whole(html, edition, published, render_args, inks):
 
     document = render.render(html, *render_args)
 
-    def write(path, identifier, finish):
+    def write(path, identifier, finish, make_all):
         render.write_document(document, path, identifier, edition, published)
         prepress.inks(path, *inks)
         if finish:
@@ -495,5 +504,6 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_
         raise processes.explain(error) from None
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,
                  layout.overflows,
-                 lambda path, identifier, finish: layout.write(path, finish), layout.parts,
+                 lambda path, identifier, finish, make_all: layout.write(path, finish, make_all),
+                 layout.parts,
                  audit=layout.audit)

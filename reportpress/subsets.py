@@ -53,15 +53,46 @@ def kept_subset(cache_dir, data, gids, index=0, hinting=False, notdef_outline=Fa
     if cache_dir is None:
         return subset_font(data, gids, index, hinting, notdef_outline)
     path = Path(cache_dir) / f"{_key(data, gids, index, hinting, notdef_outline)}.ttf"
+    if (program := _kept(path)) is not None:
+        return program
+    program = subset_font(data, gids, index, hinting, notdef_outline)
+    write_atomically(path, lambda tmp: Path(tmp).write_bytes(program))
+    return program
+
+
+def kept_subsets(cache_dir, wanted, make_all=map):
+    """[kept_subset(cache_dir, file's bytes, gids)] for each (font file, gids) in `wanted`;
+    those not kept yet are made through `make_all` (a map: the merge has the layout
+    workers make them side by side) and kept here."""
+    keys = [None] * len(wanted) if cache_dir is None else [
+        Path(cache_dir) / f"{_key(Path(file).read_bytes(), gids, 0, False, False)}.ttf"
+        for file, gids in wanted]  # (kept_subset's key, its options at their defaults)
+    programs = [_kept(key) for key in keys]
+    missing = [index for index, program in enumerate(programs) if program is None]
+    files = [wanted[index][0] for index in missing]
+    made = make_all(subset_file, files, [wanted[index][1] for index in missing])
+    for index, program in zip(missing, made, strict=True):
+        programs[index] = program
+        if keys[index] is not None:
+            write_atomically(keys[index], lambda tmp, data=program: Path(tmp).write_bytes(data))
+    return programs
+
+
+def subset_file(file, gids):
+    """subset_font of a font file (in a worker: the file's name travels, not its bytes)."""
+    return subset_font(Path(file).read_bytes(), gids)
+
+
+def _kept(path):
+    """The subset kept at `path`, or None."""
+    if path is None:
+        return None
     try:
         program = path.read_bytes()
         os.utime(path)  # (recently used: kept)
         return program
     except OSError:
-        pass
-    program = subset_font(data, gids, index, hinting, notdef_outline)
-    write_atomically(path, lambda tmp: Path(tmp).write_bytes(program))
-    return program
+        return None
 
 
 def _key(data, gids, *options):

@@ -69,6 +69,20 @@ def run_in_worker(task, *args):
     return start_workers().submit(_job, task, *args)
 
 
+def map_in_workers(task, *iterables):
+    """[task(*args) for args in zip(*iterables)], side by side in the worker processes."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from .errors import LayoutError
+
+    futures = [run_in_worker(task, *args) for args in zip(*iterables, strict=True)]
+    try:
+        return [future.result() for future in futures]
+    except BrokenProcessPool:
+        stop_workers()
+        raise LayoutError(WORKER_DIED) from None
+
+
 _jobs = 0  # tasks begun in this worker process
 _last_task = None
 
