@@ -24,3 +24,5 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent  # the checkout: layout/, fonts/, profiles/
 # what builds keep for the next one; REPORTPRESS_CACHE puts it elsewhere (the benchmark)
 CACHE = Path(os.environ.get("REPORTPRESS_CACHE") or PROJECT / "out" / ".cache")
+LAYOUT = PROJECT / "layout"  # the designer's templates, stylesheets and words
+PHOTOS = CACHE / "images"  # photos prepared for each edition

@@ -15,10 +15,10 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import CACHE, PROJECT, anchors, content, images, maps, model, prose, words
+from . import CACHE, LAYOUT, PROJECT, anchors, content, images, maps, model, prose, words
 from .output import write_atomically
 
-LAYOUT_DIR = PROJECT / "layout"
+LAYOUT_DIR = LAYOUT
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):

@@ -1,11 +1,28 @@
 """Loaded by the fork server the layout workers are forked from (processes.start_server
 puts it in the server's preload), and by nothing else: each process the server forks ends
-with the build and is bounded in memory and time (processes.bound_layout_worker)."""
+with the build and is bounded in memory and time (processes.bound_layout_worker).
+
+Before it forks one, the server lays a little text out and writes it, in the layout's
+stylesheet (`render.warm_up`): every worker then starts with what a first layout loads
+(the parsed stylesheets and their fonts, the C types WeasyPrint asks cffi for, the colour
+transforms), loaded once rather than in each worker's first chunk.
+"""
+import contextlib
+import json
 import os
+import tempfile
 
 from . import processes
 
 # (the proof server's workers give memory back as the server does)
 processes.lean_malloc(large_blocks_apart=bool(os.environ.get(processes.LARGE_BLOCKS_APART)))
+# the warm-up's fonts go where the workers' temporary files go: with the build (NOTES)
+tempfile.tempdir = os.environ.get(processes.NOTES) or None
 _BUILD = os.getppid()  # the process that started the server
 os.register_at_fork(after_in_child=lambda: processes.bound_layout_worker(_BUILD))
+
+if warm_up := os.environ.get(processes.WARM_UP):
+    from . import render
+
+    with contextlib.suppress(Exception):  # (a layout's errors are the chunks' to say)
+        render.warm_up(*json.loads(warm_up))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import (
     CACHE,
+    PHOTOS,
     PROJECT,
     compose,
     content,
@@ -29,7 +30,7 @@ from .output import write_atomically
 from .problems import Problem
 
 FONTS_DIR = PROJECT / "fonts"
-PHOTO_CACHE = CACHE / "images"  # photos prepared for each edition
+PHOTO_CACHE = PHOTOS  # photos prepared for each edition
 CHUNK_CACHE = CACHE / "chunks"  # chunks laid out (chunks.py)
 
 
@@ -144,7 +145,8 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     processes.lean_malloc()
     chunked = edition == "print" if options.chunked is None else options.chunked
     if chunked:
-        processes.start_server()  # it loads WeasyPrint while the content is read
+        # it loads WeasyPrint while the content is read
+        processes.start_server(compose.LAYOUT_DIR, PHOTO_CACHE)
     if options.output:
         check_output(options.output, content_dir)
     log(f"reading content: {content_dir}" + (f" ({options.language})"
@@ -167,7 +169,7 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     with TURNS:
         prepared = prepare_photos(book, edition)
     if chunked:  # (not before: separating photos takes memory too)
-        workers.start_workers(compose.LAYOUT_DIR, book.language)
+        workers.start_workers(book.language)
 
     def image_for(photo):
         return f"photo:{prepared[photo.path].name}"

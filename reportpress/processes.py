@@ -17,6 +17,7 @@ import atexit
 import contextlib
 import ctypes
 import functools
+import json
 import multiprocessing
 import multiprocessing.forkserver
 import os
@@ -30,7 +31,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import PROJECT, anchors
+from . import LAYOUT, PHOTOS, PROJECT, anchors
 from .errors import LayoutError
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -69,25 +70,29 @@ def lean_malloc(large_blocks_apart=False):
 LARGE_BLOCKS_APART = "REPORTPRESS_LARGE_BLOCKS_APART"
 
 
-def start_server():
+def start_server(layout_dir=LAYOUT, photo_dir=PHOTOS):
     """Start the fork server the layout workers are forked from (see workers.start_workers),
-    with `reportpress.forkserver` loaded first: it bounds every worker the server forks."""
+    with `reportpress.forkserver` loaded first: it bounds every worker the server forks,
+    and lays a little text out in `layout_dir`'s stylesheet before it forks one (with the
+    photos of `photo_dir`: as the build's chunks are laid out)."""
     with _starting:  # (the environment is set for it and put back: one build at a time)
-        _start_server()
+        _start_server(layout_dir, photo_dir)
 
 
 _starting = threading.Lock()
+WARM_UP = "REPORTPRESS_WARM_UP"  # (the fork server's layout and photo folders)
 
 
-def _start_server():
+def _start_server(layout_dir, photo_dir):
     multiprocessing.get_context("forkserver").set_forkserver_preload(SERVER_PRELOAD)
     # The server imports its preload before it takes the sys.path it is given (Python
     # 3.11), from the folder the build was started in: where that is not the project, it
     # found neither module (and went on without them, silently).
-    previous = {name: os.environ.get(name) for name in ("PYTHONPATH", NOTES)}
+    previous = {name: os.environ.get(name) for name in ("PYTHONPATH", NOTES, WARM_UP)}
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT),
                                                              previous["PYTHONPATH"]]))
     os.environ[NOTES] = str(_notes())
+    os.environ[WARM_UP] = json.dumps([str(layout_dir), str(photo_dir)])
     try:
         multiprocessing.forkserver.ensure_running()
     finally:

@@ -241,11 +241,26 @@ def streams_compressed_once():
 
 
 class _Fonts(weasyprint.text.fonts.FontConfiguration):
-    """A font configuration that knows whether a face was added outside a kept sheet."""
+    """A font configuration that knows whether a face was added outside a kept sheet.
+
+    A worker forked from the fork server has the server's (forkserver.py), and with it the
+    server's folder of font files, which every worker reads: a worker neither removes it
+    nor writes there. The faces it adds go in a folder of its own (two workers wrote the
+    same file there at once, and a worker died laying out: a proof's save, in tests)."""
     adding_for_kept = False
     other_faces = False
 
+    def __init__(self):
+        super().__init__()
+        self.made_in = os.getpid()
+
+    def __del__(self):
+        if getattr(self, "made_in", None) == os.getpid():
+            super().__del__()
+
     def add_font_face(self, rule_descriptors, url_fetcher):
+        if self.made_in != os.getpid():  # (the server's, in a worker)
+            self.made_in, self._folder = os.getpid(), None
         self.other_faces = self.other_faces or not self.adding_for_kept
         return super().add_font_face(rule_descriptors, url_fetcher)
 
@@ -276,8 +291,17 @@ class KeptStylesheets:
             self._forget()
             self.fonts = _Fonts()
         fetching = self._fetching(fetcher)  # another project's sheets are not kept with
-        self.sheets = {key: kept for key, kept in self.sheets.items() if key[0] == fetching}
+        self.sheets = {key: kept for key, kept in self.sheets.items()
+                       if self._serves(fetching, key[0])}
         return self.fonts
+
+    @staticmethod
+    def _serves(fetching, parsed_with):
+        """Whether a sheet parsed with the fetcher `parsed_with` reads the same with
+        `fetching`: it serves every folder that one did (a URL names the same file in
+        both), and photos from the same folder (`photo:` names are relative to it)."""
+        (allowed, photos), (allowed_then, photos_then) = fetching, parsed_with
+        return photos == photos_then and set(allowed_then) <= set(allowed)
 
     @staticmethod
     def _changed(path, body):
@@ -306,8 +330,10 @@ class KeptStylesheets:
         key = (self._fetching(fetcher), url,
                repr(sorted((name, value) for name, value in options.items()
                            if name != "url_fetcher")))  # (a new one per render)
-        if key in self.sheets:
-            sheet, added = self.sheets[key]
+        kept = next((kept for (parsed_with, *rest), kept in self.sheets.items()
+                     if rest == list(key[1:]) and self._serves(key[0], parsed_with)), None)
+        if kept:
+            sheet, added = kept
             collections["page_rules"].extend(added["page_rules"])
             collections["color_profiles"].update(added["color_profiles"])
             # as WeasyPrint has it: all of a document's sheets share its lists
@@ -367,12 +393,18 @@ def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=Tr
     return document
 
 
-def warm_up(layout_dir):
-    """Lay out a little text with the layout's stylesheet, so that the fonts and text
-    machinery are loaded before the first real layout (in a worker process)."""
-    with contextlib.suppress(LayoutError):
-        render('<link rel="stylesheet" href="report.css"><p>Warm <b>up</b> <i>now</i></p>',
-               layout_dir, [layout_dir]).write_pdf()
+def warm_up(layout_dir, photo_dir=None):
+    """Lay out and write a little text with the layout's stylesheet, so that the fonts and
+    text machinery are loaded before the first real layout (in the fork server: for every
+    worker at once). Its stylesheets are kept for the chunks (KeptStylesheets)."""
+    global subsets_replaced
+    replaced, subsets_replaced = subsets_replaced, True  # (as a chunk's: HarfBuzz-Subset)
+    try:
+        with contextlib.suppress(LayoutError):
+            render('<link rel="stylesheet" href="report.css"><p>Warm <b>up</b> <i>now</i></p>',
+                   layout_dir, [layout_dir], photo_dir).write_pdf()
+    finally:
+        subsets_replaced = replaced
 
 
 def load_hyphenation(language):

@@ -16,9 +16,9 @@ import jinja2
 from babel import Locale, UnknownLocaleError, lists, numbers
 from markupsafe import Markup, escape
 
-from . import yamlfile
+from . import LAYOUT, yamlfile
 
-LAYOUT_DIR = Path(__file__).resolve().parent.parent / "layout"
+LAYOUT_DIR = LAYOUT
 
 
 # --- numbers -------------------------------------------------------------------------------

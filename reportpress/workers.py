@@ -24,17 +24,17 @@ _workers = None
 _starting = threading.Lock()  # (builds side by side in one process share the workers)
 
 
-def start_workers(layout_dir=None, language=None):
+def start_workers(language=None):
     """Start the processes that lay chunks out, if not running yet; they stay for the next
-    build (the proof server). With `layout_dir`, each lays out a line of text in the
-    layout's stylesheet as it starts: a process's first layout is slower by ~0.3 s; with
-    `language`, each reads that language's hyphenation patterns too, which its first chunk
-    would wait for otherwise. Both while the build composes the chunks."""
+    build (the proof server). With `language`, each reads that language's hyphenation
+    patterns as it starts, while the build composes the chunks (its first chunk would wait
+    for them otherwise). (What else a first layout loads, the fork server has loaded:
+    forkserver.py.)"""
     with _starting:
-        return _workers or _start(layout_dir, language)
+        return _workers or _start(language)
 
 
-def _start(layout_dir, language):
+def _start(language):
     global _workers
     processes.start_server()
     count = _worker_count()
@@ -42,7 +42,7 @@ def _start(layout_dir, language):
         count, mp_context=multiprocessing.get_context("forkserver"))
     # one task each starts them all; that waits for the server to load WeasyPrint,
     # so it is done on the side
-    threading.Thread(target=lambda pool: [pool.submit(_warm_up, layout_dir, language)
+    threading.Thread(target=lambda pool: [pool.submit(_warm_up, language)
                                           for _ in range(count)],
                      args=(_workers,), daemon=True).start()
     return _workers
@@ -55,11 +55,9 @@ def _worker_count():
     return int(asked) if asked.isdigit() and int(asked) > 0 else os.cpu_count() or 1
 
 
-def _warm_up(layout_dir, language):
+def _warm_up(language):
     from . import render
 
-    if layout_dir:
-        render.warm_up(layout_dir)
     if language:
         render.load_hyphenation(language)
 
