@@ -269,7 +269,7 @@ class Proofer:
                 view=view, first_laid_out=early and early.start), log=self._progress)
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
-            # what the merge left (its fonts' tables: 30-40 MB) goes back before the pages
+            # what the merge left (30-40 MB) goes back before the pages
             # are read, while the workers still draw theirs: the proof's peak
             workers.give_back_memory()
             self.progress = "rendering pages"
