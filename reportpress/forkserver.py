@@ -14,10 +14,10 @@ import tempfile
 
 from . import processes
 
-# (the proof server's workers give memory back as the server does)
-processes.lean_malloc(large_blocks_apart=bool(os.environ.get(processes.LARGE_BLOCKS_APART)))
 # the warm-up's fonts go where the workers' temporary files go: with the build (NOTES)
 tempfile.tempdir = os.environ.get(processes.NOTES) or None
+if os.environ.get(processes.LARGE_BLOCKS_APART):  # (the proof server's workers)
+    processes.large_blocks_apart()
 _BUILD = os.getppid()  # the process that started the server
 os.register_at_fork(after_in_child=lambda: processes.bound_layout_worker(_BUILD))
 

@@ -86,7 +86,8 @@ class Proofer:
 
     def start(self):
         """The main edition watches the files; every edition builds on its own thread."""
-        processes.lean_malloc(large_blocks_apart=True)  # (before the threads)
+        processes.lean_malloc()  # (before the threads)
+        os.environ[processes.LARGE_BLOCKS_APART] = "1"  # (the fork server started after)
         targets = (self._watcher, self._builder) if self.main is self else (self._builder,)
         for target in targets:
             thread = threading.Thread(target=target, daemon=True,
@@ -269,9 +270,6 @@ class Proofer:
                 view=view, first_laid_out=early and early.start), log=self._progress)
             pdf = folder / pipeline.default_output(result.book).name
             os.replace(result.pdf, pdf)
-            # what the merge left (30-40 MB) goes back before the pages
-            # are read, while the workers still draw theirs: the proof's peak
-            workers.give_back_memory()
             self.progress = "rendering pages"
             rendering = pixels.read(pdf, DPI, trim=True, previous=self._rendering,
                                   photo_cache=pipeline.lighter_photos(),
