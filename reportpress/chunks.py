@@ -379,15 +379,6 @@ def _submit(html, chunk, stem, job):
         raise LayoutError(workers.WORKER_DIED) from None
 
 
-def _result(future):
-    """The future's Laid (a worker's LayoutError is raised here)."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        workers.stop_workers()
-        raise LayoutError(workers.WORKER_DIED) from None
-
-
 def _render_chunk(html, first_page, lead, stem, job):
     """In a worker: lay out one chunk and keep its own pages; with a `stem`, write its PDF
     and what its layout says there (the cache)."""
@@ -427,6 +418,9 @@ def _render_chunk(html, first_page, lead, stem, job):
         laid.seconds = round(time.perf_counter() - started, 3)
         _write_json(Path(stem + ".json"), laid.__dict__)
     return laid
+
+
+_result = workers.result  # a chunk's Laid from its future (a worker's LayoutError raised)
 
 
 def _key(html, fingerprint, stylesheets):

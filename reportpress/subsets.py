@@ -55,9 +55,7 @@ def kept_subset(cache_dir, data, gids, index=0, hinting=False, notdef_outline=Fa
     path = Path(cache_dir) / f"{_key(data, gids, index, hinting, notdef_outline)}.ttf"
     if (program := _kept(path)) is not None:
         return program
-    program = subset_font(data, gids, index, hinting, notdef_outline)
-    write_atomically(path, lambda tmp: Path(tmp).write_bytes(program))
-    return program
+    return _keep(path, subset_font(data, gids, index, hinting, notdef_outline))
 
 
 def kept_subsets(cache_dir, wanted, make_all=map):
@@ -72,15 +70,19 @@ def kept_subsets(cache_dir, wanted, make_all=map):
     files = [wanted[index][0] for index in missing]
     made = make_all(subset_file, files, [wanted[index][1] for index in missing])
     for index, program in zip(missing, made, strict=True):
-        programs[index] = program
-        if keys[index] is not None:
-            write_atomically(keys[index], lambda tmp, data=program: Path(tmp).write_bytes(data))
+        programs[index] = program if keys[index] is None else _keep(keys[index], program)
     return programs
 
 
 def subset_file(file, gids):
     """subset_font of a font file (in a worker: the file's name travels, not its bytes)."""
     return subset_font(Path(file).read_bytes(), gids)
+
+
+def _keep(path, program):
+    """`program`, kept at `path` (written whole: other builds read the folder)."""
+    write_atomically(path, lambda tmp: Path(tmp).write_bytes(program))
+    return program
 
 
 def _kept(path):

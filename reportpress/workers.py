@@ -69,13 +69,19 @@ def run_in_worker(task, *args):
 
 def map_in_workers(task, *iterables):
     """[task(*args) for args in zip(*iterables)], side by side in the worker processes."""
+    futures = [run_in_worker(task, *args) for args in zip(*iterables, strict=True)]
+    return [result(future) for future in futures]
+
+
+def result(future):
+    """A worker's future's result (its LayoutError raised here); a worker that died stops
+    the others and fails the build with WORKER_DIED."""
     from concurrent.futures.process import BrokenProcessPool
 
     from .errors import LayoutError
 
-    futures = [run_in_worker(task, *args) for args in zip(*iterables, strict=True)]
     try:
-        return [future.result() for future in futures]
+        return future.result()
     except BrokenProcessPool:
         stop_workers()
         raise LayoutError(WORKER_DIED) from None
