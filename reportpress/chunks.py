@@ -38,7 +38,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import PROJECT, anchors, engine, merge, prepress, workers
+from . import PROJECT, anchors, engine, workers
 from .errors import LayoutError
 from .output import write_atomically
 from .problems import Problem
@@ -120,6 +120,8 @@ class Layout:
         return [(Path(laid.pdf), laid.page_count) for laid in self.chunks]
 
     def write(self, path, finish=None, make_all=map):
+        from . import merge
+
         merge.merge([laid.pdf for laid in self.chunks], path, finish,
                     self.cache_dir / FONTS if self.cache_dir else None, make_all)
 
@@ -140,7 +142,7 @@ def split(chapters):
 
 
 def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
-            laid_out=None, view=None, first_laid_out=None):
+            laid_out=None, view=None, first_laid_out=None, meanwhile=None):
     """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML
     with the page references to targets in `page_of` written out (the others are left to
     its layout); `render_args` are render.render's arguments after the HTML.
@@ -150,7 +152,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     chunk that holds that page is laid out first, the others longest first, and
     `first_laid_out(laid, first_page)` is told it as soon as it is laid out anew (its
     pages numbered as the last build's page map has them: the page numbers may still
-    move, and nothing else is known yet)."""
+    move, and nothing else is known yet). `meanwhile()` is done once the first chunks are
+    with the workers, while this process would only wait (pipeline.py loads the modules
+    of the steps after the layout then)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
@@ -180,8 +184,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
         laid, written_out, keys, htmls = layout.run(chunks, costs, certain, page_of,
-                                                    edited, log, first_laid_out)
-        first_laid_out = None  # (the first round's only)
+                                                    edited, log, first_laid_out,
+                                                    functools.partial(_meanwhile, meanwhile))
+        first_laid_out = meanwhile = None  # (the first round's only)
         new_counts = [each.page_count for each in laid]
         # a chunk numbered from the wrong page has the right pages, numbered wrong: its
         # anchors move with its first page
@@ -211,7 +216,8 @@ class _Round:
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
 
-    def run(self, chunks, costs, certain, page_of, edited, log, first_laid_out=None):
+    def run(self, chunks, costs, certain, page_of, edited, log, first_laid_out=None,
+            meanwhile=None):
         """([Laid], [{target: page written out}], [cache key], [HTML]) for the chunks.
         The `edited` one is composed first and, when it can be, laid out while the others
         are composed (a rebuild after an edit: it is the one to lay out). `costs`: the
@@ -266,6 +272,9 @@ class _Round:
             for i in sorted(ready, key=lambda i: (i != edited, i not in needed, -cost[i])):
                 waiting.discard(i)
                 start(i, refer[i])
+            if running and meanwhile:  # (once: the workers are busy, this one idle)
+                meanwhile()
+                meanwhile = None
             if running:
                 done, _ = concurrent.futures.wait(running, return_when="FIRST_COMPLETED")
                 for future in done:
@@ -286,6 +295,15 @@ class _Round:
         if own & anchors.written_out(html).keys():
             html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
         return html
+
+
+def _meanwhile(also):
+    """What the merge needs (fontTools' subsetter: 0.15 s) loaded while the workers lay
+    out, not before the first chunk is submitted; and what `also` loads."""
+    from . import merge  # noqa: F401
+
+    if also:
+        also()
 
 
 def _expected_costs(costs, htmls):
@@ -384,7 +402,7 @@ def _render_chunk(html, first_page, lead, stem, job):
     and what its layout says there (the cache)."""
     import time
 
-    from . import audit, overflow, render
+    from . import audit, overflow, prepress, render  # (the fork server has them: forkserver.py)
 
     started = time.perf_counter()
     render.load_hyphenation(job.language)  # (once per process)

@@ -5,7 +5,8 @@ with the build and is bounded in memory and time (processes.bound_layout_worker)
 Before it forks one, the server lays a little text out and writes it, in the layout's
 stylesheet (`render.warm_up`): every worker then starts with what a first layout loads
 (the parsed stylesheets and their fonts, the C types WeasyPrint asks cffi for, the colour
-transforms), loaded once rather than in each worker's first chunk.
+transforms, the output intent's profile compressed), loaded once rather than in each
+worker's first chunk; so are the modules a chunk needs.
 """
 import contextlib
 import json
@@ -20,6 +21,14 @@ if os.environ.get(processes.LARGE_BLOCKS_APART):  # (the proof server's workers)
     processes.large_blocks_apart()
 _BUILD = os.getppid()  # the process that started the server
 os.register_at_fork(after_in_child=lambda: processes.bound_layout_worker(_BUILD))
+
+# what a worker's chunk needs besides WeasyPrint: imported here once, not by each worker as
+# it starts its first chunk (0.2 s), the image formats of the photos too
+from PIL import Image  # noqa: E402
+
+from . import audit, chunks, images, overflow, prepress  # noqa: E402, F401
+
+Image.preinit()
 
 if warm_up := os.environ.get(processes.WARM_UP):
     from . import render

@@ -20,9 +20,16 @@ IGNORED = set("\n\r\t\u00ad\u200b\u200c\u200d\ufeff")
 @cache
 def coverage(font_dir):
     """Code points every font file in font_dir can set (the weakest weight decides)."""
-    maps = [set(TTFont(path, lazy=True).getBestCmap())
-            for path in sorted(Path(font_dir).glob("**/*.[ot]tf"))]
+    maps = [_code_points(path) for path in sorted(Path(font_dir).glob("**/*.[ot]tf"))]
     return frozenset(set.intersection(*maps)) if maps else frozenset()
+
+
+def _code_points(path):
+    font = TTFont(path, lazy=True)
+    # glyphs by number: reading the cmap, fontTools would first name every glyph (a font
+    # without glyph names: from the cmap itself), four times as long as the rest
+    font.setGlyphOrder([f"glyph{index}" for index in range(font["maxp"].numGlyphs)])
+    return set(font.getBestCmap())
 
 
 @cache

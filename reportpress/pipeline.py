@@ -19,9 +19,7 @@ from . import (
     content,
     glyphs,
     images,
-    prepress,
     processes,
-    tagging,
     workers,
 )
 from . import anchors as anchor_ids
@@ -193,6 +191,8 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     finish = None
     if edition == "print":  # crop marks as it is written, then the print shop's checks
         def finish(pdf):
+            from . import prepress
+
             prepress.finish(pdf, identifier)
 
         def check(path):
@@ -204,6 +204,8 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     else:  # opener quotes repeat their story: not read aloud twice
         openers = [page for anchor, page in anchors.items()
                    if anchor.startswith(anchor_ids.OPENER)]
+        from . import tagging
+
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
 
     def write(path):
@@ -467,7 +469,7 @@ def _pages(count):
 
 
 def _lay_out_whole(html, edition, published, render_args, inks):
-    from . import audit, overflow, render
+    from . import audit, overflow, prepress, render
 
     document = render.render(html, *render_args)
 
@@ -481,6 +483,12 @@ def _lay_out_whole(html, edition, published, render_args, inks):
                  render.blank_pages(document),
                  [found.problem() for found in overflow.find(document.pages)], write,
                  audit=audit.find(render.read_pages(document.pages)))
+
+
+def _load_later_steps():
+    """The modules of the steps after the layout (crop marks, preflight), loaded while the
+    workers lay out the first chunks rather than before they are given them."""
+    from . import preflight, prepress  # noqa: F401
 
 
 def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None,
@@ -501,7 +509,8 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_
     try:
         layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
                                 cache_dir, log, chunk_laid_out if laid_out else None,
-                                view, first_chunk_laid_out if first_laid_out else None)
+                                view, first_chunk_laid_out if first_laid_out else None,
+                                _load_later_steps)
     except LayoutError as error:  # (a worker that died: which stories it was laying out)
         raise processes.explain(error) from None
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,

@@ -109,6 +109,28 @@ def _subset_with_pinned_fonttools(font, to_unicode, hinting):
 weasyprint.pdf.fonts.Font.subset = _subset_with_pinned_fonttools
 
 
+class _OpenArrays:
+    """WeasyPrint's font module's cffi, with arrays given their values asked for as open
+    arrays. cffi parses each C type it has not seen before with pycparser (7 ms), and
+    WeasyPrint (checked against 70.0) asks for HarfBuzz-Subset's glyph arrays by length
+    (`hb_codepoint_t[57]`): a new type for nearly every font of every chunk, 0.25 s of a
+    build's layout. `hb_codepoint_t[]` with the same values is the same array, parsed once."""
+
+    def __init__(self, ffi):
+        self._ffi = ffi
+
+    def new(self, cdecl, init=None):
+        if init is not None and cdecl.endswith("]"):
+            cdecl = cdecl[:cdecl.rindex("[")] + "[]"
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name):
+        return getattr(self._ffi, name)
+
+
+weasyprint.pdf.fonts.ffi = _OpenArrays(weasyprint.pdf.fonts.ffi)
+
+
 @functools.cache
 def _harfbuzz_subsets():
     """Whether WeasyPrint found HarfBuzz-Subset (4.1 or later: what it asks of it)."""
@@ -219,18 +241,36 @@ def remembered_line_splits():
         weasyprint.layout.inline.split_first_line = split
 
 
+# The large streams every chunk writes alike (the output intent's ICC profile, 0.35 MB, which
+# pydyf compresses at level 9 in 30 ms): their bytes, kept for the process's later writes
+# (the fork server's warm-up writes the profile before the workers are forked from it).
+_LARGE = 1 << 18  # bytes
+_large_kept = {}  # (sha-256 of the content, the stream's dictionary) -> the stream's bytes
+
+
 @contextlib.contextmanager
 def streams_compressed_once():
     """The PDF writer (pydyf) hashes every object's bytes for the file's /ID after writing
     them, and so compresses every stream a second time (the output intent's ICC profile
-    too). Within one write a stream's bytes are kept from the first time; the PDF is
-    byte-identical (tested)."""
+    too). Within one write a stream's bytes are kept from the first time, and a large one's
+    for the writes after it (`_large_kept`); the PDF is byte-identical (tested)."""
     data = pydyf.Stream.data
     kept = {}  # id(stream) -> (stream, its bytes): the stream kept too, so its id stays its
 
+    def written(stream):
+        content = stream.stream[0] if len(stream.stream) == 1 else None
+        if not (stream.compress and isinstance(content, bytes) and len(content) >= _LARGE):
+            return data.fget(stream)
+        key = (hashlib.sha256(content).digest(), pydyf.Dictionary(stream.extra).data)
+        if key not in _large_kept:
+            if len(_large_kept) >= 4:  # (a few at most: a font embedded whole is large too)
+                return data.fget(stream)
+            _large_kept[key] = data.fget(stream)
+        return _large_kept[key]
+
     def once(stream):
         if id(stream) not in kept:
-            kept[id(stream)] = (stream, data.fget(stream))
+            kept[id(stream)] = (stream, written(stream))
         return kept[id(stream)][1]
 
     pydyf.Stream.data = property(once)
@@ -401,8 +441,11 @@ def warm_up(layout_dir, photo_dir=None):
     replaced, subsets_replaced = subsets_replaced, True  # (as a chunk's: HarfBuzz-Subset)
     try:
         with contextlib.suppress(LayoutError):
-            render('<link rel="stylesheet" href="report.css"><p>Warm <b>up</b> <i>now</i></p>',
-                   layout_dir, [layout_dir], photo_dir).write_pdf()
+            document = render('<link rel="stylesheet" href="report.css">'
+                              '<p>Warm <b>up</b> <i>now</i></p>', layout_dir, [layout_dir],
+                              photo_dir)
+            with streams_compressed_once():  # (the output intent's profile: kept)
+                document.write_pdf()
     finally:
         subsets_replaced = replaced
 
