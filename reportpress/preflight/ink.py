@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from .. import lighter
 from ..errors import InkError
 from .limits import INK_DPI, MM_PER_PT, PROFILE
 from .report import InkReading
+
+GS_TIMEOUT = 1800  # s: Ghostscript is stopped after it
 
 
 def check_ink(report, path, max_ink, dpi, profile, readings=None, cache_dir=None):
@@ -51,8 +54,10 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300, cache_dir=
         raise InkError("Ghostscript (gs) is not installed (Debian: apt-get install ghostscript)")
     with tempfile.TemporaryDirectory(prefix="preflight-") as folder:
         folder = Path(folder)
+        # the pages as PAM images on its output, read as they are rendered (not as files
+        # after the last: each page is measured while the next renders)
         command = [gs, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-dUseBleedBox",
-                   "-sDEVICE=tiff32nc", f"-r{dpi}"]
+                   "-sDEVICE=pamcmyk32", f"-r{dpi}", "-sstdout=%stderr", "-sOutputFile=-"]
         icc = None
         if profile:
             icc = folder / "output-intent.icc"
@@ -67,34 +72,73 @@ def measure_ink(path, report, dpi=INK_DPI, profile=None, max_ink=300, cache_dir=
             # way): without colour management Ghostscript takes a fifth less time
             command.append("-dUseFastColor")
         light = light_copy(path, report, dpi, folder / "light.pdf", cache_dir)
-        # one Ghostscript per processor, each on a run of pages: the wait divides
-        count = len(report.pages)
-        runs = min(os.cpu_count() or 1, count) or 1
-        bounds = [(count * i // runs + 1, count * (i + 1) // runs) for i in range(runs)]
-        started = [subprocess.Popen(
-            [*command, f"-dFirstPage={first}", f"-dLastPage={last}",
-             f"-sOutputFile={folder / f'r{index:03}-p%05d.tif'}", "-f", str(light)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for index, (first, last) in enumerate(bounds)]
-        said = []
-        try:
-            for process in started:
-                out, err = process.communicate(timeout=1800)
-                if process.returncode:
-                    said += (err or out).strip().splitlines()[-1:] or [str(process.returncode)]
-        except subprocess.TimeoutExpired as error:
-            raise InkError("Ghostscript took longer than 30 minutes") from error
-        finally:  # (stopped, interrupted or done: none left running)
-            for process in started:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-        files = sorted(folder.glob("r*-p*.tif"))
-        if said and not files:
-            raise InkError(f"Ghostscript failed: {said[-1]}")
-        with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
-            return list(threads.map(lambda file, page: _ink_of(file, page, dpi, max_ink),
-                                    files, report.pages))
+        return _rendered(command, light, report.pages, dpi, max_ink, folder)
+
+
+def _rendered(command, light, pages, dpi, max_ink, folder):
+    """The ink of each page, from one Ghostscript per processor side by side, each on a run
+    of pages (the wait divides), each page measured while the next renders."""
+    runs = min(os.cpu_count() or 1, len(pages)) or 1
+    bounds = [(len(pages) * i // runs, len(pages) * (i + 1) // runs) for i in range(runs)]
+    said = [open(folder / f"said-{index}.txt", "w+") for index in range(runs)]  # noqa: SIM115
+    started = [subprocess.Popen(
+        [*command, f"-dFirstPage={first + 1}", f"-dLastPage={last}", "-f", str(light)],
+        stdout=subprocess.PIPE, stderr=said[index])
+        for index, (first, last) in enumerate(bounds)]
+    stopped = threading.Event()  # (taking longer than GS_TIMEOUT)
+
+    def stop():
+        stopped.set()
+        for process in started:
+            process.kill()
+
+    too_long = threading.Timer(GS_TIMEOUT, stop)
+    too_long.start()
+    threads = ThreadPoolExecutor(runs)  # (one reads each Ghostscript's pages)
+    try:
+        measured = list(threads.map(
+            lambda process, run: [_ink_of(image, page, dpi, max_ink) for image, page
+                                  in zip(_pam_pages(process.stdout), run, strict=False)],
+            started, [pages[first:last] for first, last in bounds]))
+        for process in started:
+            process.wait()
+    finally:  # (stopped, interrupted or done: none left running)
+        too_long.cancel()
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        threads.shutdown()  # (their Ghostscript gone, the readers are at its output's end)
+        for process in started:
+            process.stdout.close()
+        errors = []
+        for process, file in zip(started, said, strict=True):
+            file.seek(0)
+            if process.returncode:
+                errors += file.read().strip().splitlines()[-1:] or [str(process.returncode)]
+            file.close()
+    if stopped.is_set():
+        raise InkError(f"Ghostscript took longer than {GS_TIMEOUT // 60} minutes")
+    readings = [reading for run in measured for reading in run]
+    if errors and not readings:
+        raise InkError(f"Ghostscript failed: {errors[-1]}")
+    return readings
+
+
+def _pam_pages(stream):
+    """The CMYK images Ghostscript's pamcmyk32 device writes one after another."""
+    while True:
+        fields = {}
+        while (line := stream.readline()) and line.strip() != b"ENDHDR":
+            key, _, value = line.strip().partition(b" ")
+            fields[key] = value  # (P7, its magic number, has no value; # a comment)
+        if not line:
+            return
+        size = int(fields[b"WIDTH"]), int(fields[b"HEIGHT"])
+        pixels = stream.read(size[0] * size[1] * 4)
+        if len(pixels) < size[0] * size[1] * 4:
+            return  # (cut short: Ghostscript failed on this page)
+        yield Image.frombytes("CMYK", size, pixels)
 
 
 def light_copy(path, report, dpi, light, cache_dir=None):
@@ -116,10 +160,8 @@ def light_copy(path, report, dpi, light, cache_dir=None):
     return light
 
 
-def _ink_of(file, page, dpi, max_ink):
-    with Image.open(file) as image:
-        image.load()
-        channels = dict(zip("cmyk", image.split(), strict=True))
+def _ink_of(image, page, dpi, max_ink):
+    channels = dict(zip("cmyk", image.split(), strict=True))
     total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], **channels)
     highest = total.getextrema()[1]
     limit = max_ink * 255 / 100
