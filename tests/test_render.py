@@ -128,3 +128,55 @@ def test_a_sheet_with_an_error_fails_every_layout_not_only_the_first(tmp_path, m
     for _ in range(2):
         with pytest.raises(LayoutError, match="a fault in .*more.css"):
             render.render(html, *args)
+
+
+def test_the_press_profile_is_compressed_ahead_once_per_process(tmp_path, monkeypatch):
+    """The output intent's profile (0.35 MB, compressed at level 9: 0.11 s) is compressed
+    once in a process, ahead by the fork server (compress_profiles_ahead), and its bytes
+    kept for each write after; the PDF comes out byte for byte as when each write
+    compresses it."""
+    html = ('<style>@color-profile device-cmyk { src: url("../profiles/'
+            'FOGRA39-reportpress.icc"); components: cyan, magenta, yellow, black; }</style>'
+            '<p>Profile</p>')
+    layout = render.PROFILES_DIR.parent / "layout"
+
+    def write(name):  # (a document each time: WeasyPrint's profile, once written, grows)
+        document = render.render(html, layout, [layout], keep_stylesheets=False)
+        render.write_pdf(document, tmp_path / name, b"id", "print")
+        return (tmp_path / name).read_bytes()
+
+    compressed = []
+    data = render.pydyf.Stream.data.fget
+
+    def counted(stream):
+        if "N" in stream.extra and "Type" not in stream.extra:  # (an ICC profile)
+            compressed.append(len(stream.stream[0]))
+        return data(stream)
+
+    monkeypatch.setattr(render.pydyf.Stream, "data", property(counted))
+    monkeypatch.setattr(render, "_large_kept", {})
+    render.compress_profiles_ahead()
+    assert len(compressed) == 1  # (ahead)
+    written = [write("first.pdf"), write("second.pdf")]
+    assert len(compressed) == 1
+    monkeypatch.setattr(render, "_large_kept", {})
+    monkeypatch.setattr(render, "_LARGE", float("inf"))  # (nothing kept: compressed afresh)
+    assert written[0] == written[1] == write("afresh.pdf")
+    assert len(compressed) == 2  # (afresh, the profile is in it)
+    with pikepdf.open(tmp_path / "afresh.pdf") as pdf:
+        assert b"FOGRA39" in pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()
+
+
+def test_glyph_arrays_are_one_c_type_whatever_their_length():
+    """HarfBuzz-Subset's glyph arrays (render._OpenArrays): the same values as the array
+    WeasyPrint asks for by length, with one C type parsed for every length."""
+    ffi = render.weasyprint.pdf.fonts.ffi
+    assert isinstance(ffi, render._OpenArrays)
+    element, open_array = ffi.sizeof("hb_codepoint_t"), ffi.typeof("hb_codepoint_t[]")
+    parsed = len(ffi._ffi._parsed_types)  # (cffi's C types parsed so far)
+    for length in range(1, 60):
+        values = list(range(3, 3 + length))
+        array = ffi.new(f"hb_codepoint_t[{length}]", values)
+        assert list(array) == values and ffi.sizeof(array) == element * length
+        assert ffi.typeof(array) is open_array
+    assert len(ffi._ffi._parsed_types) == parsed
