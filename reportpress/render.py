@@ -74,6 +74,7 @@ with _libraries_by_their_own_names():
     import weasyprint  # noqa: E402 — must come after the fontconfig set-up above
 import weasyprint.css  # noqa: E402
 import weasyprint.layout.inline  # noqa: E402
+import weasyprint.layout.page  # noqa: E402
 import weasyprint.pdf.fonts  # noqa: E402
 import weasyprint.pdf.metadata  # noqa: E402
 import weasyprint.text.fonts  # noqa: E402
@@ -249,6 +250,39 @@ _large_kept = {}  # (sha-256 of the content, the stream's dictionary) -> the str
 
 
 @contextlib.contextmanager
+def running_pages_laid_out_once():
+    """WeasyPrint (checked against 70.0) lays a page out a second time whenever running
+    elements (`position: running()`: the closing photos) first turn up on it, for the sake
+    of footnotes among them; a page with neither footnotes nor page references (the only
+    other reasons a page is laid out again) comes out the same the second time: 0.5 s of
+    the back matter's chunk. Within, such a page is laid out once; the PDF is
+    byte-identical (tested)."""
+    make_page = weasyprint.layout.page.make_page
+
+    def once(context, root_box, page_type, resume_at, page_number, page_state):
+        made = make_page(context, root_box, page_type, resume_at, page_number, page_state)
+        again = context.page_maker[page_number - 1][-1]
+        if again["content_changed"] and not _may_change(context, made[0], page_number):
+            again["content_changed"] = False
+        return made
+
+    weasyprint.layout.page.make_page = once
+    try:
+        yield
+    finally:
+        weasyprint.layout.page.make_page = make_page
+
+
+def _may_change(context, page, page_number):
+    """Whether the page, just laid out, may come out otherwise laid out again: it has a
+    footnote among its running elements, or content that counts pages (a page reference)."""
+    for elements in context.running_elements.values():
+        if any(element.is_note() for element in elements.get(page_number) or ()):
+            return True
+    return any(box.missing_link for box in page.descendants(placeholders=True))
+
+
+@contextlib.contextmanager
 def streams_compressed_once():
     """The PDF writer (pydyf) hashes every object's bytes for the file's /ID after writing
     them, and so compresses every stream a second time (the output intent's ICC profile
@@ -417,11 +451,13 @@ def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=Tr
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
-    speed_up = remembered_line_splits() if remember_line_splits else contextlib.nullcontext()
     kept = _STYLESHEETS.in_use(fetcher) if keep_stylesheets else contextlib.nullcontext()
     fonts = _STYLESHEETS.fonts_for(fetcher) if keep_stylesheets else None
     try:
-        with speed_up, kept:
+        with contextlib.ExitStack() as speed_ups, kept:
+            if remember_line_splits:  # (and the other speed-up: the benchmark's plain
+                speed_ups.enter_context(remembered_line_splits())  # WeasyPrint has neither)
+                speed_ups.enter_context(running_pages_laid_out_once())
             document = weasyprint.HTML(string=html, base_url=Path(base_dir).as_uri() + "/",
                                        url_fetcher=fetcher).render(font_config=fonts)
     except RefusedURL as refused:

@@ -1,5 +1,6 @@
 """render.py keeps the parsed stylesheets between layouts in one process: the same PDF
 bytes as parsing them afresh, and an edited stylesheet or font is read again."""
+import contextlib
 import io
 import shutil
 
@@ -180,3 +181,36 @@ def test_glyph_arrays_are_one_c_type_whatever_their_length():
         assert list(array) == values and ffi.sizeof(array) == element * length
         assert ffi.typeof(array) is open_array
     assert len(ffi._ffi._parsed_types) == parsed
+
+
+def test_a_page_with_running_elements_is_laid_out_once_with_the_same_bytes(tmp_path,
+                                                                            monkeypatch):
+    """WeasyPrint lays a page out again where running elements first turn up on it
+    (render.running_pages_laid_out_once): laid out once, the same PDF bytes; a page with
+    a page reference is still laid out again, to fill the number in."""
+    import weasyprint.layout.page
+
+    html = ('<style>@page { size: 105mm 148mm; @top-center { content: element(head) } }'
+            '.head { position: running(head) } a::after { content: target-counter('
+            'attr(href), page) }</style>' + "".join(
+                f'<p class="head">Head {i}</p><p id="p{i}">Text {i} <a href="#p{i + 1}"></a>'
+                f'</p><p style="break-after: page">{"word " * 8 * i}</p>'
+                if i == 2 else f'<p class="head">Head {i}</p><p id="p{i}">Text {i}</p>'
+                f'<p style="break-after: page">{"word " * 8 * i}</p>' for i in range(5)))
+    made = []
+    make_page = weasyprint.layout.page.make_page
+    monkeypatch.setattr(weasyprint.layout.page, "make_page",
+                        lambda *args: made.append(args[4]) or make_page(*args))
+    written = []
+    for once in (False, True):
+        made.clear()
+        with render.running_pages_laid_out_once() if once else contextlib.nullcontext():
+            document = render.render(html, tmp_path, [tmp_path], remember_line_splits=False,
+                                     keep_stylesheets=False)
+        render.write_pdf(document, tmp_path / f"{once}.pdf", b"id")
+        written.append((tmp_path / f"{once}.pdf").read_bytes())
+        assert len(document.pages) == 5
+        # pages 2 and 4 (with running elements) once within, twice without; page 3 (with
+        # a page reference, its target after it) three times either way
+        assert sorted(made) == ([1, 2, 3, 3, 3, 4, 5] if once else [1, 2, 2, 3, 3, 3, 4, 4, 5])
+    assert written[0] == written[1]
