@@ -5,8 +5,8 @@ with the build and is bounded in memory and time (processes.bound_layout_worker)
 Before it forks one, the server lays a little text out and writes it, in the layout's
 stylesheet (`render.warm_up`): every worker then starts with what a first layout loads
 (the parsed stylesheets and their fonts, the C types WeasyPrint asks cffi for, the colour
-transforms, the press profiles compressed), loaded once rather than in each
-worker's first chunk; so are the modules a chunk needs.
+transforms), loaded once rather than in each worker's first chunk; so are the modules a
+chunk needs.
 """
 import contextlib
 import json

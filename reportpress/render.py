@@ -14,6 +14,7 @@ import mimetypes
 import os
 import sys
 import uuid
+import zlib
 from pathlib import Path
 
 from . import CACHE, PROJECT, anchors, output, subsets
@@ -242,13 +243,6 @@ def remembered_line_splits():
         weasyprint.layout.inline.split_first_line = split
 
 
-# Large streams written alike by many writes (the output intent's ICC profile, 0.35 MB, which
-# pydyf compresses at level 9 in 0.2 s): their bytes, kept for the process's later writes
-# (the fork server compresses the profiles before the workers are forked from it).
-_LARGE = 1 << 18  # bytes
-_large_kept = {}  # (sha-256 of the content, the stream's dictionary) -> the stream's bytes
-
-
 @contextlib.contextmanager
 def running_pages_laid_out_once():
     """WeasyPrint (checked against 70.0) lays a page out a second time whenever running
@@ -282,25 +276,41 @@ def _may_change(context, page, page_number):
     return any(box.missing_link for box in page.descendants(placeholders=True))
 
 
+# Large streams written alike build after build (the output intent's ICC profile: lcms2's
+# 0.6 MB, which pydyf compresses at level 9 in 0.2 s, in the worker that writes the first
+# chunk): their bytes are kept in the cache, under a hash of all they are made from.
+LARGE = 1 << 18  # bytes
+STREAMS = CACHE / "streams"
+
+
+def _kept_stream(stream, write):
+    """`write(stream)`'s bytes, from the cache when made before (and kept there when not)."""
+    digest = hashlib.sha256(f"pydyf {pydyf.__version__} zlib {zlib.ZLIB_RUNTIME_VERSION} "
+                            f"{stream.compress}".encode()
+                            + pydyf.Dictionary(stream.extra).data + b"\n" + stream.stream[0])
+    path = STREAMS / f"{digest.hexdigest()[:32]}.stream"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    written = write(stream)
+    with contextlib.suppress(OSError):  # (a cache that cannot be written: made each time)
+        output.write_atomically(path, lambda tmp: Path(tmp).write_bytes(written))
+    return written
+
+
 @contextlib.contextmanager
 def streams_compressed_once():
     """The PDF writer (pydyf) hashes every object's bytes for the file's /ID after writing
     them, and so compresses every stream a second time (the output intent's ICC profile
     too). Within one write a stream's bytes are kept from the first time, and a large one's
-    for the writes after it (`_large_kept`); the PDF is byte-identical (tested)."""
+    in the cache (`_kept_stream`); the PDF is byte-identical (tested)."""
     data = pydyf.Stream.data
     kept = {}  # id(stream) -> (stream, its bytes): the stream kept too, so its id stays its
 
     def written(stream):
         content = stream.stream[0] if len(stream.stream) == 1 else None
-        if not (stream.compress and isinstance(content, bytes) and len(content) >= _LARGE):
-            return data.fget(stream)
-        key = (hashlib.sha256(content).digest(), pydyf.Dictionary(stream.extra).data)
-        if key not in _large_kept:
-            if len(_large_kept) >= 4:  # (a few at most: a font embedded whole is large too)
-                return data.fget(stream)
-            _large_kept[key] = data.fget(stream)
-        return _large_kept[key]
+        if stream.compress and isinstance(content, bytes) and len(content) >= LARGE:
+            return _kept_stream(stream, data.fget)
+        return data.fget(stream)
 
     def once(stream):
         if id(stream) not in kept:
@@ -472,33 +482,15 @@ def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=Tr
 def warm_up(layout_dir, photo_dir=None):
     """Lay out and write a little text with the layout's stylesheet, so that the fonts and
     text machinery are loaded before the first real layout (in the fork server: for every
-    worker at once). Its stylesheets are kept for the chunks (KeptStylesheets); and the
-    press profiles are compressed."""
+    worker at once). Its stylesheets are kept for the chunks (KeptStylesheets)."""
     global subsets_replaced
     replaced, subsets_replaced = subsets_replaced, True  # (as a chunk's: HarfBuzz-Subset)
     try:
         with contextlib.suppress(LayoutError):
             render('<link rel="stylesheet" href="report.css"><p>Warm <b>up</b> <i>now</i></p>',
                    layout_dir, [layout_dir], photo_dir).write_pdf()
-        compress_profiles_ahead()
     finally:
         subsets_replaced = replaced
-
-
-def compress_profiles_ahead():
-    """The press profiles in profiles/, compressed as WeasyPrint writes an output intent's
-    (level 9: 0.2 s for FOGRA39), and kept (`_large_kept`): done by the fork server, the
-    worker that writes the first chunk, which brings the output intent, finds it done."""
-    from PIL.ImageCms import ImageCmsProfile
-
-    components = {b"CMYK": 4, b"RGB ": 3, b"GRAY": 1}  # (an ICC header's colour space)
-    for path in sorted(PROFILES_DIR.glob("*.icc")):
-        if count := components.get(path.read_bytes()[16:20]):
-            # (WeasyPrint, checked against 70.0, writes it as lcms2 stores it: ColorProfile)
-            content = ImageCmsProfile(str(path)).tobytes()
-            stream = pydyf.Stream([content], pydyf.Dictionary({"N": count}), compress=True)
-            with streams_compressed_once():
-                stream.data  # noqa: B018 — compressed and kept
 
 
 def load_hyphenation(language):
