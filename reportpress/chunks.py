@@ -93,6 +93,7 @@ class Layout:
     chunks: list  # of Laid
     htmls: list  # what each was laid out from
     cache_dir: Path | None = None  # the chunk cache (the font subsets are kept in it too)
+    ahead: list = field(default_factory=list)  # futures of font subsets made ahead
 
     @property
     def page_count(self):
@@ -122,6 +123,7 @@ class Layout:
     def write(self, path, finish=None, make_all=map):
         from . import merge
 
+        concurrent.futures.wait(self.ahead)  # (a subset being made is not made twice)
         merge.merge([laid.pdf for laid in self.chunks], path, finish,
                     self.cache_dir / FONTS if self.cache_dir else None, make_all)
 
@@ -142,7 +144,8 @@ def split(chapters):
 
 
 def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
-            laid_out=None, view=None, first_laid_out=None, meanwhile=None):
+            laid_out=None, view=None, first_laid_out=None, meanwhile=None,
+            subsets_ahead=False):
     """Lay the book out chunk by chunk. `compose_html(chunk, page_of)` gives a chunk's HTML
     with the page references to targets in `page_of` written out (the others are left to
     its layout); `render_args` are render.render's arguments after the HTML.
@@ -154,7 +157,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     pages numbered as the last build's page map has them: the page numbers may still
     move, and nothing else is known yet). `meanwhile()` is done once the first chunks are
     with the workers, while this process would only wait (pipeline.py loads the modules
-    of the steps after the layout then)."""
+    of the steps after the layout then). `subsets_ahead`: while the last chunk is laid
+    out, the other workers make the merged font subsets of those laid out so far
+    (_subsets_ahead; not in the proof, whose workers draw pages then)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
@@ -180,7 +185,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
               book.overprint_below_pt if printed else 0, tuple(book.spots()) if printed else (),
               str(cache_dir / FONTS))
     layout = _Round(compose_html, _fingerprint(job, render_args[0]), cache_dir, job,
-                    Stylesheets(render_args[0]))
+                    Stylesheets(render_args[0]), subsets_ahead)
     for _ in range(MAX_ROUNDS):
         chunks = _plan(runs, counts)
         laid, written_out, keys, htmls = layout.run(chunks, costs, certain, page_of,
@@ -200,7 +205,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
             _remember(cache_dir, edition, runs, laid, new_page_of, keys)
             for each in laid if laid_out else ():
                 laid_out(each)
-            return Layout(laid, htmls, cache_dir)
+            return Layout(laid, htmls, cache_dir, layout.ahead)
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
@@ -212,9 +217,11 @@ class _Round:
     page map when it has it, else from the flatplan where it tells (a chapter of one page),
     else the chunk waits until the other chunk is laid out."""
 
-    def __init__(self, compose_html, fingerprint, cache_dir, job, stylesheets):
+    def __init__(self, compose_html, fingerprint, cache_dir, job, stylesheets,
+                 subsets_ahead=False):
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
+        self.subsets_ahead, self.ahead = subsets_ahead, []
 
     def run(self, chunks, costs, certain, page_of, edited, log, first_laid_out=None,
             meanwhile=None):
@@ -283,6 +290,9 @@ class _Round:
                     known.update(laid[i].anchors)
                     if i == edited and first_laid_out and laid[i].pdf:
                         first_laid_out(laid[i], chunks[i].first_page)
+                if self.subsets_ahead and not self.ahead and not waiting and len(running) == 1:
+                    self.ahead = _subsets_ahead([each.pdf for each in laid if each and each.pdf],
+                                                self.cache_dir / FONTS)
         if submitted:
             log(f"  laid out {submitted} of {count} chunks")
         return laid, written_out, keys, htmls
@@ -295,6 +305,18 @@ class _Round:
         if own & anchors.written_out(html).keys():
             html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
         return html
+
+
+def _subsets_ahead(pdfs, cache_dir):
+    """Futures of the merged font subsets of the chunks laid out so far (`pdfs`), made by
+    the workers left idle while the last chunk is laid out and kept in `cache_dir`: each
+    face the last chunk adds no glyph to then has its subset before the merge asks for it
+    (fontmerge.py)."""
+    from . import fontmerge, subsets
+
+    used = fontmerge.glyphs_by_file(pdfs, PROJECT / "fonts")
+    return [workers.run_in_worker(subsets.keep_subset_of, str(cache_dir), str(file),
+                                  sorted(gids)) for file, gids in sorted(used.items())]
 
 
 def _meanwhile(also):

@@ -56,6 +56,21 @@ def one_program_per_face(pdf, fonts_dir, cache_dir=None, make_all=map):
     return len(shared)
 
 
+def glyphs_by_file(paths, fonts_dir):
+    """{font file in `fonts_dir`: the glyph ids drawn with it} in the PDFs at `paths`: the
+    glyphs one_program_per_face would subset each file to, were those PDFs all."""
+    originals = _originals(Path(fonts_dir))
+    used = {}
+    for path in paths:
+        with pikepdf.open(path) as pdf:
+            for font in _type0_fonts(pdf):
+                descendant = font.DescendantFonts[0]
+                program = descendant.FontDescriptor.FontFile2.read_bytes()
+                if (original := originals.get(_postscript_name(program))) is not None:
+                    used.setdefault(original, set()).update(_widths(descendant.W))
+    return used
+
+
 def _face(font):
     """`Lato-Heavy` of `/HUXHCT+Lato-Heavy`."""
     return TAGGED.sub("", str(font.BaseFont)).lstrip("/")

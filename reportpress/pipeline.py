@@ -174,7 +174,8 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
 
     paged, layout_warnings = lay_out(book, log, edition, image_for,
                                      chunk_cache(book, options) if chunked else None,
-                                     options.laid_out, options.view, options.first_laid_out)
+                                     options.laid_out, options.view, options.first_laid_out,
+                                     subsets_ahead=not options.keep_workers)
     warnings += layout_warnings
     if edition == "print" and (binding := binding_problem(book, paged.page_count)):
         warnings.append(binding)
@@ -361,16 +362,16 @@ def binding_problem(book, pages):
 
 
 def lay_out(book, log, edition="print", image_for=None, chunk_cache=None, laid_out=None,
-            view=None, first_laid_out=None):
-    """Compose and lay out: in chunks (cached in `chunk_cache`) or, without it, as one
-    document. A page the layout leaves blank (so that the next opener starts on a left page)
-    shows the closing photo of the chapter before it; a blank page after a chapter without
-    one is a warning."""
+            view=None, first_laid_out=None, subsets_ahead=False):
+    """Compose and lay out: in chunks (cached in `chunk_cache`; `subsets_ahead`: see
+    chunks.lay_out) or, without it, as one document. A page the layout leaves blank (so
+    that the next opener starts on a left page) shows the closing photo of the chapter
+    before it; a blank page after a chapter without one is a warning."""
     render_args = (compose.LAYOUT_DIR, [book.content_dir, compose.LAYOUT_DIR], PHOTO_CACHE)
     if chunk_cache:
         log("laying out pages")
         paged = _lay_out_chunks(book, edition, image_for, render_args, chunk_cache, log,
-                                laid_out, view, first_laid_out)
+                                laid_out, view, first_laid_out, subsets_ahead)
     else:
         log("composing HTML")
         with TURNS:
@@ -492,7 +493,7 @@ def _load_later_steps():
 
 
 def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_out=None,
-                    view=None, first_laid_out=None):
+                    view=None, first_laid_out=None, subsets_ahead=False):
     from . import chunks
 
     def chunk_laid_out(laid):
@@ -510,7 +511,7 @@ def _lay_out_chunks(book, edition, image_for, render_args, cache_dir, log, laid_
         layout = chunks.lay_out(book, compose_chunk, render_args, edition, book.published,
                                 cache_dir, log, chunk_laid_out if laid_out else None,
                                 view, first_chunk_laid_out if first_laid_out else None,
-                                _load_later_steps)
+                                _load_later_steps, subsets_ahead)
     except LayoutError as error:  # (a worker that died: which stories it was laying out)
         raise processes.explain(error) from None
     return Paged("".join(layout.htmls), layout.page_count, layout.anchors, layout.blanks,

@@ -74,6 +74,12 @@ def kept_subsets(cache_dir, wanted, make_all=map):
     return programs
 
 
+def keep_subset_of(cache_dir, file, gids):
+    """kept_subset of a font file, made and kept in `cache_dir` (by a worker, ahead of the
+    merge: chunks._subsets_ahead)."""
+    kept_subset(cache_dir, Path(file).read_bytes(), gids)
+
+
 def subset_file(file, gids):
     """subset_font of a font file (in a worker: the file's name travels, not its bytes)."""
     return subset_font(Path(file).read_bytes(), gids)

@@ -148,6 +148,36 @@ def test_kept_programs_give_the_same_bytes_and_a_second_merge_makes_none(tmp_pat
     assert sorted(cache.glob("*.ttf")) == kept
 
 
+def test_subsets_made_ahead_from_the_chunks_are_those_the_merge_asks_for(tmp_path,
+                                                                          monkeypatch):
+    """While the last chunk is laid out, the workers make the merged subsets of the chunks
+    laid out so far (chunks._subsets_ahead): from all the chunks, those are exactly the
+    subsets the merge asks for, so it makes none and writes the same bytes."""
+    from reportpress import subsets
+
+    before = merged_without_fontmerge(tmp_path)
+    parts = sorted(tmp_path.glob("part*.pdf"))
+    used = fontmerge.glyphs_by_file(parts, render.FONTS_DIR)
+    assert len(used) >= 3 and all(used.values())
+    cache = tmp_path / "fonts"
+    for file, gids in used.items():
+        subsets.keep_subset_of(cache, file, sorted(gids))
+
+    def merged(name, cache_dir):
+        with pikepdf.open(before) as pdf:
+            fontmerge.one_program_per_face(pdf, render.FONTS_DIR, cache_dir)
+            pdf.save(tmp_path / name, static_id=True, deterministic_id=False)
+        return (tmp_path / name).read_bytes()
+
+    plain = merged("plain.pdf", None)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("subset made again")
+
+    monkeypatch.setattr(subsets, "subset_font", refuse)
+    assert merged("ahead.pdf", cache) == plain
+
+
 def test_only_the_most_recently_used_subsets_are_kept(tmp_path, monkeypatch):
     from reportpress import subsets
 
