@@ -103,7 +103,7 @@ if mode == "weasyprint":  # one render, one write, as WeasyPrint does it
     from reportpress import compose, render
     html = open(content).read()
     document = render.render(html, compose.LAYOUT_DIR, [compose.LAYOUT_DIR], photos,
-                             remember_line_splits=False, keep_stylesheets=False)
+                             speed_ups=False, keep_stylesheets=False)
     pages = len(document.pages)
     document.write_pdf(out)
     seconds = time.perf_counter() - started

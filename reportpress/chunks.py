@@ -205,7 +205,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
             _remember(cache_dir, edition, runs, laid, new_page_of, keys)
             for each in laid if laid_out else ():
                 laid_out(each)
-            return Layout(laid, htmls, cache_dir, layout.ahead)
+            return Layout(laid, htmls, cache_dir, layout.ahead or [])
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
@@ -221,7 +221,7 @@ class _Round:
                  subsets_ahead=False):
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
-        self.subsets_ahead, self.ahead = subsets_ahead, []
+        self.subsets_ahead, self.ahead = subsets_ahead, None  # (None: not made yet)
 
     def run(self, chunks, costs, certain, page_of, edited, log, first_laid_out=None,
             meanwhile=None):
@@ -290,7 +290,8 @@ class _Round:
                     known.update(laid[i].anchors)
                     if i == edited and first_laid_out and laid[i].pdf:
                         first_laid_out(laid[i], chunks[i].first_page)
-                if self.subsets_ahead and not self.ahead and not waiting and len(running) == 1:
+                if (self.subsets_ahead and self.ahead is None and not waiting
+                        and len(running) == 1):
                     self.ahead = _subsets_ahead([each.pdf for each in laid if each and each.pdf],
                                                 self.cache_dir / FONTS)
         if submitted:

@@ -454,9 +454,11 @@ class KeptStylesheets:
 _STYLESHEETS = KeptStylesheets()
 
 
-def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=True,
+def render(html, base_dir, allowed_dirs, photo_dir=None, speed_ups=True,
            keep_stylesheets=True):
-    """Lay out the HTML; returns a WeasyPrint Document (pages and anchors known)."""
+    """Lay out the HTML; returns a WeasyPrint Document (pages and anchors known).
+    `speed_ups`: lines remembered, running pages laid out once (False: as plain WeasyPrint
+    does, for the benchmark)."""
     fetcher = ProjectFetcher([*allowed_dirs, FONTS_DIR, PROFILES_DIR], photo_dir)
     collector = _Collector()
     logger = logging.getLogger("weasyprint")
@@ -464,10 +466,10 @@ def render(html, base_dir, allowed_dirs, photo_dir=None, remember_line_splits=Tr
     kept = _STYLESHEETS.in_use(fetcher) if keep_stylesheets else contextlib.nullcontext()
     fonts = _STYLESHEETS.fonts_for(fetcher) if keep_stylesheets else None
     try:
-        with contextlib.ExitStack() as speed_ups, kept:
-            if remember_line_splits:  # (and the other speed-up: the benchmark's plain
-                speed_ups.enter_context(remembered_line_splits())  # WeasyPrint has neither)
-                speed_ups.enter_context(running_pages_laid_out_once())
+        with contextlib.ExitStack() as within, kept:
+            if speed_ups:
+                within.enter_context(remembered_line_splits())
+                within.enter_context(running_pages_laid_out_once())
             document = weasyprint.HTML(string=html, base_url=Path(base_dir).as_uri() + "/",
                                        url_fetcher=fetcher).render(font_config=fonts)
     except RefusedURL as refused:

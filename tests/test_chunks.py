@@ -298,14 +298,15 @@ def domain_chunk():
     return html, (compose.LAYOUT_DIR, [CONTENT, compose.LAYOUT_DIR], pipeline.PHOTO_CACHE)
 
 
-def test_remembered_line_splits_change_no_byte(tmp_path):
-    """The speed-up in render.py answers exactly what Pango would: same PDF bytes."""
+def test_the_layouts_speed_ups_change_no_byte(tmp_path):
+    """The speed-ups in render.py (lines remembered, running pages laid out once) answer
+    exactly what Pango and WeasyPrint would: same PDF bytes."""
     html, args = domain_chunk()
     written = []
-    for remember in (True, False):
-        document = render.render(html, *args, remember_line_splits=remember)
-        render.write_pdf(document, tmp_path / f"{remember}.pdf", b"id")
-        written.append((tmp_path / f"{remember}.pdf").read_bytes())
+    for speed_ups in (True, False):
+        document = render.render(html, *args, speed_ups=speed_ups)
+        render.write_pdf(document, tmp_path / f"{speed_ups}.pdf", b"id")
+        written.append((tmp_path / f"{speed_ups}.pdf").read_bytes())
     assert len(document.pages) >= 4 and written[0] == written[1]
 
 

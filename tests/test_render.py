@@ -143,7 +143,7 @@ def test_the_press_profile_is_compressed_once_and_kept(tmp_path, monkeypatch):
 
     def write(name):  # (a document each time: WeasyPrint's profile, once written, grows)
         document = render.render(html, layout, [layout], keep_stylesheets=False)
-        render.write_pdf(document, tmp_path / name, b"id", "print")
+        render.write_pdf(document, tmp_path / name, b"id", "print", "2023-01-01")
         return (tmp_path / name).read_bytes()
 
     compressed = []
@@ -202,7 +202,7 @@ def test_a_page_with_running_elements_is_laid_out_once_with_the_same_bytes(tmp_p
     for once in (False, True):
         made.clear()
         with render.running_pages_laid_out_once() if once else contextlib.nullcontext():
-            document = render.render(html, tmp_path, [tmp_path], remember_line_splits=False,
+            document = render.render(html, tmp_path, [tmp_path], speed_ups=False,
                                      keep_stylesheets=False)
         render.write_pdf(document, tmp_path / f"{once}.pdf", b"id")
         written.append((tmp_path / f"{once}.pdf").read_bytes())
