@@ -18,6 +18,7 @@ Modules, in pipeline order (pipeline.build runs them; cli is the command line):
   pixels, diff, proof  pages drawn; what changed between PDFs; proof pages in the browser
   errors     the one error hierarchy; problems: findings as data
 """
+import logging
 import os
 from pathlib import Path
 
@@ -26,3 +27,6 @@ PROJECT = Path(__file__).resolve().parent.parent  # the checkout: layout/, fonts
 CACHE = Path(os.environ.get("REPORTPRESS_CACHE") or PROJECT / "out" / ".cache")
 LAYOUT = PROJECT / "layout"  # the designer's templates, stylesheets and words
 PHOTOS = CACHE / "images"  # photos prepared for each edition
+# Lato's own head table has a pre-1970 'created' stamp: fontTools says so wherever the table
+# is read (a subset, the composer's numeral widths), in every process
+logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)

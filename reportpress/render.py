@@ -46,8 +46,6 @@ _isolate_fonts(CACHE / f"fontconfig-{_FONTS_KEY}")
 # fontTools stamps subset fonts with the current time unless told otherwise: a fixed
 # stamp keeps the same inputs giving a byte-identical PDF.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-# Lato's own head table has a pre-1970 'created' stamp; fontTools says so on every subset.
-logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
 @contextlib.contextmanager

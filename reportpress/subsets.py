@@ -8,7 +8,6 @@ not change from there (making them was the largest fixed cost of every rebuild).
 """
 import hashlib
 import io
-import logging
 import os
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from fontTools.ttLib import TTFont
 from .output import write_atomically  # (written whole: other builds read the folder)
 
 STAMP = timestampSinceEpoch(0)  # a subset's "modified" date: fixed, for the same bytes
-# Lato's own head table has a pre-1970 'created' stamp; fontTools says so on every subset.
-logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
 def subset_font(data, gids, index=0, hinting=False, notdef_outline=False):
