@@ -119,6 +119,19 @@ def test_mupdf_extracts_one_font_file_per_face(build, tmp_path):
     assert len(names) == len(fonts)
 
 
+def one_program_per_face(before, path, cache_dir):
+    """The bytes of `before` with one program per face (font programs kept in
+    `cache_dir`)."""
+    with pikepdf.open(before) as pdf:
+        fontmerge.one_program_per_face(pdf, render.FONTS_DIR, cache_dir)
+        pdf.save(path, static_id=True, deterministic_id=False)
+    return path.read_bytes()
+
+
+def refuse(*args, **kwargs):
+    raise AssertionError("subset made again")
+
+
 def test_kept_programs_give_the_same_bytes_and_a_second_merge_makes_none(tmp_path,
                                                                         monkeypatch):
     """With a cache folder, the merged programs are kept: the next merge of the same chunks
@@ -128,23 +141,12 @@ def test_kept_programs_give_the_same_bytes_and_a_second_merge_makes_none(tmp_pat
 
     before = merged_without_fontmerge(tmp_path)
     cache = tmp_path / "fonts"
-
-    def merged(name, cache_dir):
-        with pikepdf.open(before) as pdf:
-            fontmerge.one_program_per_face(pdf, render.FONTS_DIR, cache_dir)
-            pdf.save(tmp_path / name, static_id=True, deterministic_id=False)
-        return (tmp_path / name).read_bytes()
-
-    plain = merged("plain.pdf", None)
-    assert merged("first.pdf", cache) == plain
+    plain = one_program_per_face(before, tmp_path / "plain.pdf", None)
+    assert one_program_per_face(before, tmp_path / "first.pdf", cache) == plain
     kept = sorted(cache.glob("*.ttf"))
     assert len(kept) >= 3
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("subset made again")
-
     monkeypatch.setattr(subsets, "subset_font", refuse)
-    assert merged("second.pdf", cache) == plain
+    assert one_program_per_face(before, tmp_path / "second.pdf", cache) == plain
     assert sorted(cache.glob("*.ttf")) == kept
 
 
@@ -163,19 +165,9 @@ def test_subsets_made_ahead_from_the_chunks_are_those_the_merge_asks_for(tmp_pat
     for file, gids in used.items():
         subsets.keep_subset_of(cache, file, sorted(gids))
 
-    def merged(name, cache_dir):
-        with pikepdf.open(before) as pdf:
-            fontmerge.one_program_per_face(pdf, render.FONTS_DIR, cache_dir)
-            pdf.save(tmp_path / name, static_id=True, deterministic_id=False)
-        return (tmp_path / name).read_bytes()
-
-    plain = merged("plain.pdf", None)
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("subset made again")
-
+    plain = one_program_per_face(before, tmp_path / "plain.pdf", None)
     monkeypatch.setattr(subsets, "subset_font", refuse)
-    assert merged("ahead.pdf", cache) == plain
+    assert one_program_per_face(before, tmp_path / "ahead.pdf", cache) == plain
 
 
 def test_only_the_most_recently_used_subsets_are_kept(tmp_path, monkeypatch):
