@@ -315,9 +315,9 @@ def _subsets_ahead(pdfs, cache_dir):
     (fontmerge.py)."""
     from . import fontmerge, subsets
 
-    used = fontmerge.glyphs_by_file(pdfs, PROJECT / "fonts")
+    used = fontmerge.glyphs_by_face(pdfs, PROJECT / "fonts")
     return [workers.run_in_worker(subsets.keep_subset_of, str(cache_dir), str(file),
-                                  sorted(gids)) for file, gids in sorted(used.items())]
+                                  sorted(gids)) for (_, file), gids in sorted(used.items())]
 
 
 def _meanwhile(also):

@@ -37,12 +37,7 @@ def one_program_per_face(pdf, fonts_dir, cache_dir=None, make_all=map):
     name) is left as it is. `cache_dir`: where merged programs are kept for the next
     merge (None: made each time); `make_all`: the map the subsets not kept are made
     through (subsets.kept_subsets)."""
-    originals = _originals(Path(fonts_dir))
-    faces = {}  # (name, its file) -> {objgen: Type0 font dictionary}
-    for font in _type0_fonts(pdf):
-        program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
-        original = originals.get(_postscript_name(program))
-        faces.setdefault((_face(font), original), {})[font.objgen] = font
+    faces = _faces(pdf, _originals(Path(fonts_dir)))
     shared = [(name, original, list(fonts.values())) for (name, original), fonts
               in sorted(faces.items(), key=lambda item: item[0][0]) if original is not None]
     widths = [_all_widths(fonts) for _, _, fonts in shared]
@@ -56,19 +51,29 @@ def one_program_per_face(pdf, fonts_dir, cache_dir=None, make_all=map):
     return len(shared)
 
 
-def glyphs_by_file(paths, fonts_dir):
-    """{font file in `fonts_dir`: the glyph ids drawn with it} in the PDFs at `paths`: the
-    glyphs one_program_per_face would subset each file to, were those PDFs all."""
+def glyphs_by_face(paths, fonts_dir):
+    """{(face, its file in `fonts_dir`): the glyph ids drawn with it} in the PDFs at
+    `paths`: what one_program_per_face would subset each file to, were those PDFs all."""
     originals = _originals(Path(fonts_dir))
     used = {}
     for path in paths:
         with pikepdf.open(path) as pdf:
-            for font in _type0_fonts(pdf):
-                descendant = font.DescendantFonts[0]
-                program = descendant.FontDescriptor.FontFile2.read_bytes()
-                if (original := originals.get(_postscript_name(program))) is not None:
-                    used.setdefault(original, set()).update(_widths(descendant.W))
+            for (name, original), fonts in _faces(pdf, originals).items():
+                if original is not None:
+                    used.setdefault((name, original), set()).update(
+                        _all_widths(fonts.values()))
     return used
+
+
+def _faces(pdf, originals):
+    """{(face, its file or None): {objgen: Type0 font dictionary}} of `pdf`'s fonts, the
+    file found by the PostScript name in `originals` (_originals)."""
+    faces = {}
+    for font in _type0_fonts(pdf):
+        program = font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()
+        original = originals.get(_postscript_name(program))
+        faces.setdefault((_face(font), original), {})[font.objgen] = font
+    return faces
 
 
 def _face(font):

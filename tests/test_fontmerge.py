@@ -159,10 +159,10 @@ def test_subsets_made_ahead_from_the_chunks_are_those_the_merge_asks_for(tmp_pat
 
     before = merged_without_fontmerge(tmp_path)
     parts = sorted(tmp_path.glob("part*.pdf"))
-    used = fontmerge.glyphs_by_file(parts, render.FONTS_DIR)
+    used = fontmerge.glyphs_by_face(parts, render.FONTS_DIR)
     assert len(used) >= 3 and all(used.values())
     cache = tmp_path / "fonts"
-    for file, gids in used.items():
+    for (_, file), gids in used.items():
         subsets.keep_subset_of(cache, file, sorted(gids))
 
     plain = one_program_per_face(before, tmp_path / "plain.pdf", None)
