@@ -20,16 +20,17 @@ MARK_WIDTH = 0.25  # pt
 SLUG = 2 * PT_PER_MM  # free paper beyond the marks
 
 
-def inks(path, spots, overprint_below):
+def inks(path, spots, overprint_below, file_id=True):
     """Spot colours and overprint, which CSS cannot say, written into the PDF WeasyPrint
-    wrote at `path` (in place; see spots.py and overprint.py)."""
+    wrote at `path` (in place; see spots.py and overprint.py). Without `file_id`: qpdf's
+    fixed /ID (a chunk's, render.write_document), not one hashed from the bytes."""
     if not spots and not overprint_below:
         return
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         spot_colours.apply(pdf, spots)
         if overprint_below:
             overprint.apply(pdf, overprint_below)
-        pdf.save(path, deterministic_id=True,
+        pdf.save(path, deterministic_id=file_id, static_id=not file_id,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none,
                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)
 

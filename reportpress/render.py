@@ -533,10 +533,12 @@ EDITIONS = {
 }
 
 
-def write_pdf(document, path, identifier, edition=None, published=None, steps=()):
+def write_pdf(document, path, identifier, edition=None, published=None, steps=(),
+              file_id=True):
     """Write the laid-out document atomically (see output.write_atomically)."""
     output.write_atomically(path, lambda tmp: write_document(document, tmp, identifier,
-                                                             edition, published), steps)
+                                                             edition, published, file_id),
+                            steps)
 
 
 @contextlib.contextmanager
@@ -552,13 +554,16 @@ def document_id_from(identifier):
         weasyprint.pdf.metadata.uuid4 = random
 
 
-def write_document(document, path, identifier, edition=None, published=None):
-    """`identifier` (hex bytes) and `published` (ISO date) pin what would vary per run."""
+def write_document(document, path, identifier, edition=None, published=None, file_id=True):
+    """`identifier` (hex bytes) and `published` (ISO date) pin what would vary per run.
+    Without `file_id` the file has no /ID (a chunk's: the merged file's is made from its
+    own bytes, merge.py), and its objects are not hashed for one."""
     if published:
         document.metadata.created = document.metadata.modified = f"{published}T00:00:00+00:00"
     try:
         with streams_compressed_once(), document_id_from(identifier):
-            document.write_pdf(path, pdf_identifier=identifier, **EDITIONS.get(edition, {}))
+            document.write_pdf(path, pdf_identifier=identifier if file_id else False,
+                               **EDITIONS.get(edition, {}))
     except RefusedURL as refused:  # e.g. an attachment, fetched only when writing
         raise LayoutError(str(refused)) from None
 

@@ -47,9 +47,9 @@ def outline(path):
 
 
 def file_id(path):
-    """The second part of the trailer's /ID, in hex (the part that tells versions apart)."""
+    """The trailer's /ID, in hex: (its permanent part, the part that tells versions apart)."""
     with pikepdf.open(path) as pdf:
-        return bytes(pdf.trailer.ID[1]).hex()
+        return bytes(pdf.trailer.ID[0]).hex(), bytes(pdf.trailer.ID[1]).hex()
 
 
 def named_destinations(path):
@@ -92,9 +92,12 @@ def test_an_edit_lays_out_only_its_chunk_and_gives_the_bytes_of_a_cold_build(tmp
     assert f"  laid out 1 of {count} chunks" in progress
     assert list((cache / chunks.FONTS).glob("*.ttf"))  # subsets kept: the bytes stay a cold build's
     assert "Mirjam" in " ".join(page_texts(warm.pdf)) and warm.page_count == first.page_count
-    # the file's id is pinned from its chunks' keys: a new one for new content
+    # the file's id is made from its own bytes (both parts: a new file, not a chunk's): a
+    # new one for new content
     assert file_id(warm.pdf) != file_id(first.pdf)
-    assert merge.STATIC_ID[1:-1].decode() not in {file_id(warm.pdf), file_id(first.pdf)}
+    for permanent, version in (file_id(warm.pdf), file_id(first.pdf)):
+        assert permanent == version != merge.STATIC_ID[1:-1].decode()
+        assert len(bytes.fromhex(version)) == 16
 
     # what draws each page is known from its chunk: the proof renders only the new chunk's
     # pages again, and they look as a fresh rendering of the file shows them

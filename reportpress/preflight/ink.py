@@ -19,6 +19,10 @@ from .limits import INK_DPI, MM_PER_PT, PROFILE
 from .report import InkReading
 
 GS_TIMEOUT = 1800  # s: Ghostscript is stopped after it
+# glibc's malloc (Debian's Ghostscript uses it) asks the kernel for its heap 64 MB at a
+# time: by default it grows and shrinks the heap page after page, and the kernel's page
+# faults took a fifth of Ghostscript's time (0.05 s of each run of 20 pages here)
+GS_ENVIRONMENT = {"MALLOC_TOP_PAD_": str(64 << 20)}
 
 
 def check_ink(report, path, max_ink, dpi, profile, readings=None, cache_dir=None):
@@ -83,7 +87,7 @@ def _rendered(command, light, pages, dpi, max_ink, folder):
     said = [open(folder / f"said-{index}.txt", "w+") for index in range(runs)]  # noqa: SIM115
     started = [subprocess.Popen(
         [*command, f"-dFirstPage={first + 1}", f"-dLastPage={last}", "-f", str(light)],
-        stdout=subprocess.PIPE, stderr=said[index])
+        stdout=subprocess.PIPE, stderr=said[index], env={**os.environ, **GS_ENVIRONMENT})
         for index, (first, last) in enumerate(bounds)]
     stopped = threading.Event()  # (taking longer than GS_TIMEOUT)
 
