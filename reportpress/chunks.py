@@ -456,8 +456,8 @@ def _render_chunk(html, first_page, lead, stem, job):
     if stem:
         # (no file /ID: the merged file's is made from its own bytes)
         render.write_pdf(document.copy(kept), laid.pdf, b"chunk", job.edition, job.published,
-                         file_id=False)
-        prepress.inks(laid.pdf, job.spots, job.overprint_below, file_id=False)
+                         file_id=False, overprint_below=job.overprint_below)
+        prepress.spot_inks(laid.pdf, job.spots, file_id=False)
         laid.seconds = round(time.perf_counter() - started, 3)
         _write_json(Path(stem + ".json"), laid.__dict__)
     return laid

@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import functools
 import math
+import struct
 from pathlib import Path
 
 import jinja2
@@ -344,8 +345,14 @@ def _black_advances():
     from fontTools.ttLib import TTFont
 
     font = TTFont(PROJECT / "fonts" / "lato" / "Lato-Black.ttf", lazy=True)
-    metrics, cmap = font["hmtx"].metrics, font.getBestCmap()
-    return {code: metrics[name][0] for code, name in cmap.items()}, font["head"].unitsPerEm
+    # glyphs by number, not by name (naming them is most of the time: glyphs.py), and the
+    # advances as hmtx has them: (advance, side bearing) for the first numberOfHMetrics
+    # glyphs, the last advance standing for the glyphs after
+    font.setGlyphOrder([f"glyph{index}" for index in range(font["maxp"].numGlyphs)])
+    count = font["hhea"].numberOfHMetrics
+    advances = struct.unpack(f">{2 * count}H", font.reader["hmtx"][:4 * count])[::2]
+    return ({code: advances[min(int(name.removeprefix("glyph")), count - 1)]
+             for code, name in font.getBestCmap().items()}, font["head"].unitsPerEm)
 
 
 def contents_entries(book, holder, stories=False):

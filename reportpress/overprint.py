@@ -6,11 +6,13 @@ can show. WeasyPrint writes no overprint, so after it each page's content is rea
 and an ExtGState that turns overprint on (`/OP true /op true /OPM 1`) is set before each
 run of 100 K text under the size limit and each 100 K stroke, and one that turns it off
 before anything else is painted. White never overprints (it would vanish), nor does
-anything in another colour. Forms (SVG drawings) are left as they are.
+anything in another colour. Forms (SVG drawings) are left as they are. A build sets it
+as WeasyPrint writes each PDF (`apply_while_written`); `apply` does it to a PDF written.
 """
 import math
 
 import pikepdf
+import pydyf
 
 from .preflight.contents import multiply  # (PDF's matrices, read the same way)
 from .preflight.limits import IDENTITY
@@ -31,6 +33,32 @@ def apply(pdf, below_pt):
         if changed:
             _add_states(pdf, page)
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(rewritten))
+
+
+def apply_while_written(pdf, below_pt):
+    """`apply`, to WeasyPrint's PDF as it is written (a pydyf.PDF: render.write_document
+    hands it over before its streams are compressed): the file is not read and written
+    again after (a fifth of a chunk's writing). WeasyPrint (checked against 70.0) gives a
+    page its content as one stream of operators, and its resources by reference."""
+    scratch = pikepdf.new()  # (pikepdf reads the operators: as `apply` reads them)
+    for number in pdf.pages["Kids"][::3]:  # (pydyf lists them as: number 0 R)
+        page = pdf.objects[number]
+        content = pdf.objects[_referred(page["Contents"])]
+        operators = b"\n".join(pydyf._to_bytes(item) for item in content.stream)
+        rewritten, changed = _rewrite(
+            pikepdf.parse_content_stream(pikepdf.Stream(scratch, operators)), below_pt)
+        if changed:
+            content.stream = [pikepdf.unparse_content_stream(rewritten)]
+            states = pdf.objects[_referred(page["Resources"])]["ExtGState"]
+            states[str(ON)[1:]] = pydyf.Dictionary({"Type": "/ExtGState", "OP": "true",
+                                                    "op": "true", "OPM": 1})
+            states[str(OFF)[1:]] = pydyf.Dictionary({"Type": "/ExtGState", "OP": "false",
+                                                     "op": "false"})
+
+
+def _referred(reference):
+    """The object number of a pydyf reference (b"12 0 R")."""
+    return int(reference.split()[0])
 
 
 def _add_states(pdf, page):

@@ -475,8 +475,10 @@ def _lay_out_whole(html, edition, published, render_args, inks):
     document = render.render(html, *render_args)
 
     def write(path, identifier, finish, make_all):
-        render.write_document(document, path, identifier, edition, published)
-        prepress.inks(path, *inks)
+        spots, overprint_below = inks
+        render.write_document(document, path, identifier, edition, published,
+                              overprint_below=overprint_below)
+        prepress.spot_inks(path, spots)
         if finish:
             prepress.apply(path, finish)
 

@@ -10,7 +10,6 @@ import uuid
 
 import pikepdf
 
-from . import overprint
 from . import spots as spot_colours
 
 PT_PER_MM = 72 / 25.4
@@ -20,16 +19,15 @@ MARK_WIDTH = 0.25  # pt
 SLUG = 2 * PT_PER_MM  # free paper beyond the marks
 
 
-def inks(path, spots, overprint_below, file_id=True):
-    """Spot colours and overprint, which CSS cannot say, written into the PDF WeasyPrint
-    wrote at `path` (in place; see spots.py and overprint.py). Without `file_id`: qpdf's
-    fixed /ID (a chunk's, render.write_document), not one hashed from the bytes."""
-    if not spots and not overprint_below:
+def spot_inks(path, spots, file_id=True):
+    """Spot colours, which CSS cannot say, written into the PDF WeasyPrint wrote at `path`
+    (in place; see spots.py; overprint, the other ink CSS cannot say, is written with the
+    PDF: render.write_document). Without `file_id`: qpdf's fixed /ID (a chunk's,
+    render.write_document), not one hashed from the bytes."""
+    if not spots:
         return
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         spot_colours.apply(pdf, spots)
-        if overprint_below:
-            overprint.apply(pdf, overprint_below)
         pdf.save(path, deterministic_id=file_id, static_id=not file_id,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none,
                  object_stream_mode=pikepdf.ObjectStreamMode.preserve)

@@ -534,11 +534,10 @@ EDITIONS = {
 
 
 def write_pdf(document, path, identifier, edition=None, published=None, steps=(),
-              file_id=True):
+              file_id=True, overprint_below=0):
     """Write the laid-out document atomically (see output.write_atomically)."""
-    output.write_atomically(path, lambda tmp: write_document(document, tmp, identifier,
-                                                             edition, published, file_id),
-                            steps)
+    output.write_atomically(path, lambda tmp: write_document(
+        document, tmp, identifier, edition, published, file_id, overprint_below), steps)
 
 
 @contextlib.contextmanager
@@ -554,15 +553,24 @@ def document_id_from(identifier):
         weasyprint.pdf.metadata.uuid4 = random
 
 
-def write_document(document, path, identifier, edition=None, published=None, file_id=True):
+def write_document(document, path, identifier, edition=None, published=None, file_id=True,
+                   overprint_below=0):
     """`identifier` (hex bytes) and `published` (ISO date) pin what would vary per run.
     Without `file_id` the file has no /ID (a chunk's: the merged file's is made from its
-    own bytes, merge.py), and its objects are not hashed for one."""
+    own bytes, merge.py), and its objects are not hashed for one. `overprint_below`: black
+    text under this size (pt) and black rules overprint (overprint.py; 0: nothing does)."""
+    from . import overprint
+
     if published:
         document.metadata.created = document.metadata.modified = f"{published}T00:00:00+00:00"
+    finisher = None
+    if overprint_below:
+        def finisher(document, pdf):
+            overprint.apply_while_written(pdf, overprint_below)
     try:
         with streams_compressed_once(), document_id_from(identifier):
-            document.write_pdf(path, pdf_identifier=identifier if file_id else False,
+            document.write_pdf(path, finisher=finisher,
+                               pdf_identifier=identifier if file_id else False,
                                **EDITIONS.get(edition, {}))
     except RefusedURL as refused:  # e.g. an attachment, fetched only when writing
         raise LayoutError(str(refused)) from None

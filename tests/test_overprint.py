@@ -6,8 +6,9 @@ import pikepdf
 import pytest
 from conftest import GHOSTSCRIPT
 from PIL import Image
+from test_chunks import domain_chunk
 
-from reportpress import overprint, preflight
+from reportpress import overprint, preflight, render
 
 
 def states(operations):
@@ -66,6 +67,31 @@ def test_the_knocked_out_fault_passes_preflight_once_set_to_overprint(tmp_path):
         overprint.apply(pdf, 12)
         pdf.save(path)
     assert preflight.check(path, max_ink=None).findings == []
+
+
+def test_overprint_written_with_the_pdf_is_overprint_set_after(tmp_path):
+    """A build sets overprint as WeasyPrint writes each PDF (apply_while_written): every
+    page of a domain chapter (small black text on tints, black rules) paints with the
+    operators and states `apply` gives the file written without it."""
+    html, args = domain_chunk()
+    document = render.render(html, *args)
+    render.write_pdf(document, tmp_path / "while.pdf", b"id", "print", overprint_below=12)
+    render.write_pdf(document, tmp_path / "after.pdf", b"id", "print")
+    with pikepdf.open(tmp_path / "after.pdf", allow_overwriting_input=True) as pdf:
+        overprint.apply(pdf, 12)
+        pdf.save(tmp_path / "after.pdf")
+    with pikepdf.open(tmp_path / "while.pdf") as written, \
+            pikepdf.open(tmp_path / "after.pdf") as after:
+        assert len(written.pages) == len(after.pages) >= 4
+        for ours, theirs in zip(written.pages, after.pages, strict=True):
+            assert (pikepdf.unparse_content_stream(pikepdf.parse_content_stream(ours))
+                    == pikepdf.unparse_content_stream(pikepdf.parse_content_stream(theirs)))
+            assert ({name: dict(state.items()) for name, state in ours.Resources.ExtGState.items()}
+                    == {name: dict(state.items())
+                        for name, state in theirs.Resources.ExtGState.items()})
+        overprinting = [on for page in written.pages
+                        for _, on in states(pikepdf.parse_content_stream(page))]
+        assert any(overprinting) and not all(overprinting)
 
 
 def cyan_plate(path, page, folder):
