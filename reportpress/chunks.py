@@ -321,8 +321,8 @@ def _subsets_ahead(pdfs, cache_dir):
 
 
 def _meanwhile(also):
-    """What the merge needs (fontTools' subsetter: 0.15 s) loaded while the workers lay
-    out, not before the first chunk is submitted; and what `also` loads."""
+    """What the merge needs (its modules, fontTools' font reader) loaded while the workers
+    lay out, not before the first chunk is submitted; and what `also` loads."""
     from . import merge  # noqa: F401
 
     if also:

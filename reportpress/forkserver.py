@@ -23,10 +23,12 @@ _BUILD = os.getppid()  # the process that started the server
 os.register_at_fork(after_in_child=lambda: processes.bound_layout_worker(_BUILD))
 
 # what a worker's chunk needs besides WeasyPrint: imported here once, not by each worker as
-# it starts its first chunk (0.2 s), the image formats of the photos too
+# it starts its first chunk (0.2 s), the image formats of the photos too; and fontTools'
+# subsetter, for the merged font subsets the workers make (subsets.py)
+from fontTools import subset  # noqa: E402, F401
 from PIL import Image  # noqa: E402
 
-from . import audit, chunks, images, overflow, prepress  # noqa: E402, F401
+from . import audit, chunks, images, overflow, overprint, prepress  # noqa: E402, F401
 
 Image.preinit()
 

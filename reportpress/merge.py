@@ -54,8 +54,8 @@ def _merge(paths, output, finish, font_cache, make_all):
 
 
 def _digest_of(paths):
-    """32 hex digits from the files' bytes (SHA-256's first half: a processor's SHA
-    instructions hash the 40 MB report twice as fast as MD5)."""
+    """32 hex digits from the files' bytes (SHA-256's first half: on a processor with SHA
+    instructions it hashes a report full of photos faster than MD5)."""
     digest = hashlib.sha256()
     for path in paths:
         with open(path, "rb") as file:

@@ -38,7 +38,7 @@ def apply(pdf, below_pt):
 def apply_while_written(pdf, below_pt):
     """`apply`, to WeasyPrint's PDF as it is written (a pydyf.PDF: render.write_document
     hands it over before its streams are compressed): the file is not read and written
-    again after (a fifth of a chunk's writing). WeasyPrint (checked against 70.0) gives a
+    again after. WeasyPrint (checked against 70.0) gives a
     page its content as one stream of operators, and its resources by reference."""
     scratch = pikepdf.new()  # (pikepdf reads the operators: as `apply` reads them)
     for number in pdf.pages["Kids"][::3]:  # (pydyf lists them as: number 0 R)

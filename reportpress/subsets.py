@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import fontTools
-from fontTools import subset
 from fontTools.misc.timeTools import timestampSinceEpoch
 from fontTools.ttLib import TTFont
 
@@ -24,6 +23,10 @@ STAMP = timestampSinceEpoch(0)  # a subset's "modified" date: fixed, for the sam
 def subset_font(data, gids, index=0, hinting=False, notdef_outline=False):
     """A subset of the font file `data` keeping glyph ids (text is written as glyph ids),
     with the options WeasyPrint (70.0, pdf/fonts.py `_fonttools_subset`) uses."""
+    # (the subsetter is loaded where subsets are made, the layout workers, which have it
+    # from the fork server: not by the build's own process, which only reads them)
+    from fontTools import subset
+
     options = subset.Options(retain_gids=True, passthrough_tables=True,
                              ignore_missing_glyphs=True, hinting=hinting,
                              desubroutinize=True, notdef_outline=notdef_outline)

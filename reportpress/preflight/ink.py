@@ -21,7 +21,7 @@ from .report import InkReading
 GS_TIMEOUT = 1800  # s: Ghostscript is stopped after it
 # glibc's malloc (Debian's Ghostscript uses it) asks the kernel for its heap 64 MB at a
 # time: by default it grows and shrinks the heap page after page, and the kernel's page
-# faults took a fifth of Ghostscript's time (0.05 s of each run of 20 pages here)
+# faults took a fifth of Ghostscript's time
 GS_ENVIRONMENT = {"MALLOC_TOP_PAD_": str(64 << 20)}
 
 
