@@ -16,7 +16,7 @@ import qrcode
 import qrcode.image.svg
 from markupsafe import Markup, escape
 
-from . import CACHE, LAYOUT, PROJECT, anchors, content, images, maps, model, prose, words
+from . import CACHE, LAYOUT, PROJECT, anchors, content, glyphs, images, maps, model, prose, words
 from .output import write_atomically
 
 LAYOUT_DIR = LAYOUT
@@ -344,11 +344,9 @@ def _black_advances():
     """{code point: advance width} of Lato Black, and its units per em."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(PROJECT / "fonts" / "lato" / "Lato-Black.ttf", lazy=True)
-    # glyphs by number, not by name (naming them is most of the time: glyphs.py), and the
-    # advances as hmtx has them: (advance, side bearing) for the first numberOfHMetrics
+    font = glyphs.by_number(TTFont(PROJECT / "fonts" / "lato" / "Lato-Black.ttf", lazy=True))
+    # the advances as hmtx has them: (advance, side bearing) for the first numberOfHMetrics
     # glyphs, the last advance standing for the glyphs after
-    font.setGlyphOrder([f"glyph{index}" for index in range(font["maxp"].numGlyphs)])
     count = font["hhea"].numberOfHMetrics
     advances = struct.unpack(f">{2 * count}H", font.reader["hmtx"][:4 * count])[::2]
     return ({code: advances[min(int(name.removeprefix("glyph")), count - 1)]

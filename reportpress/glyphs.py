@@ -25,11 +25,15 @@ def coverage(font_dir):
 
 
 def _code_points(path):
-    font = TTFont(path, lazy=True)
-    # glyphs by number: reading the cmap, fontTools would first name every glyph (a font
-    # without glyph names: from the cmap itself), four times as long as the rest
+    return set(by_number(TTFont(path, lazy=True)).getBestCmap())
+
+
+def by_number(font):
+    """The TTFont with its glyphs named by number ("glyph12"): reading the cmap, fontTools
+    would first name every glyph (a font without glyph names: from the cmap itself), four
+    times as long as the rest."""
     font.setGlyphOrder([f"glyph{index}" for index in range(font["maxp"].numGlyphs)])
-    return set(font.getBestCmap())
+    return font
 
 
 @cache

@@ -18,6 +18,8 @@ from .preflight.contents import multiply  # (PDF's matrices, read the same way)
 from .preflight.limits import IDENTITY
 
 ON, OFF = pikepdf.Name("/RPOverprint"), pikepdf.Name("/RPKnockout")
+# the graphics states set (ExtGState entries), by name
+STATES = {ON: {"OP": True, "op": True, "OPM": 1}, OFF: {"OP": False, "op": False}}
 BLACK = (0.0, 0.0, 0.0, 1.0)
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 STROKING = {"S", "s"}
@@ -50,10 +52,10 @@ def apply_while_written(pdf, below_pt):
         if changed:
             content.stream = [pikepdf.unparse_content_stream(rewritten)]
             states = pdf.objects[_referred(page["Resources"])]["ExtGState"]
-            states[str(ON)[1:]] = pydyf.Dictionary({"Type": "/ExtGState", "OP": "true",
-                                                    "op": "true", "OPM": 1})
-            states[str(OFF)[1:]] = pydyf.Dictionary({"Type": "/ExtGState", "OP": "false",
-                                                     "op": "false"})
+            for name, entries in STATES.items():  # (pydyf writes what it is given: "true")
+                states[str(name)[1:]] = pydyf.Dictionary({"Type": "/ExtGState", **{
+                    key: str(value).lower() if isinstance(value, bool) else value
+                    for key, value in entries.items()}})
 
 
 def _referred(reference):
@@ -68,10 +70,9 @@ def _add_states(pdf, page):
     states = resources.get("/ExtGState")
     if states is None:
         states = resources.ExtGState = pikepdf.Dictionary()
-    states[ON] = pdf.make_indirect(pikepdf.Dictionary(
-        Type=pikepdf.Name.ExtGState, OP=True, op=True, OPM=1))
-    states[OFF] = pdf.make_indirect(pikepdf.Dictionary(
-        Type=pikepdf.Name.ExtGState, OP=False, op=False))
+    for name, entries in STATES.items():
+        states[name] = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState,
+                                                            **entries))
 
 
 class _State:
