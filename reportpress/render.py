@@ -74,6 +74,7 @@ with _libraries_by_their_own_names():
 import weasyprint.css  # noqa: E402
 import weasyprint.layout.inline  # noqa: E402
 import weasyprint.layout.page  # noqa: E402
+import weasyprint.layout.preferred  # noqa: E402
 import weasyprint.pdf.fonts  # noqa: E402
 import weasyprint.pdf.metadata  # noqa: E402
 import weasyprint.text.fonts  # noqa: E402
@@ -215,13 +216,19 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+# Where WeasyPrint asks Pango where a line breaks: laying lines out, and measuring the
+# narrowest and widest a box's text can be (flex items, table cells, floats)
+LINE_SPLITTERS = (weasyprint.layout.inline, weasyprint.layout.preferred)
+
+
 @contextlib.contextmanager
 def remembered_line_splits():
     """Balancing two columns, WeasyPrint lays the same text out again for every column
-    height it tries, asking Pango each time where the same line breaks. The answer depends
-    only on the arguments, so within one render we ask once; the PDF is byte-identical
-    (tested). (Boxes may share a line; only drawing an ellipsis would change a shared one:
-    the layout has none, tests/test_chunks.py checks.)"""
+    height it tries, asking Pango each time where the same line breaks; sizing a flex row
+    it measures the same items' text again for every pass. The answer depends only on the
+    arguments, so within one render we ask once; the PDF is byte-identical (tested). (Boxes
+    may share a line; only drawing an ellipsis would change a shared one: the layout has
+    none, tests/test_chunks.py checks.)"""
     split = weasyprint.layout.inline.split_first_line
     answers = {}
 
@@ -234,11 +241,13 @@ def remembered_line_splits():
                                                  justification_spacing, is_line_start, minimum))
         return known[1]
 
-    weasyprint.layout.inline.split_first_line = remembered
+    for module in LINE_SPLITTERS:
+        module.split_first_line = remembered
     try:
         yield
     finally:
-        weasyprint.layout.inline.split_first_line = split
+        for module in LINE_SPLITTERS:
+            module.split_first_line = split
 
 
 @contextlib.contextmanager

@@ -294,21 +294,28 @@ def test_a_page_the_flatplan_gives_wrong_is_laid_out_again(tmp_path):
     assert len(numbers) >= 5 and set(numbers) == {"3"}
 
 
-def domain_chunk():
-    """(HTML, render arguments) of a domain chapter: columns balanced on each page."""
+def domain_chunk(index=2, first_page=10):
+    """(HTML, render arguments) of a domain chapter: columns balanced on each page (or of
+    the run of chapters `index`, from `first_page`)."""
     book, _ = content.load(CONTENT)
     prepared = images.prepare_all([p.path for p in book.photos()], "print",
                                   pipeline.PHOTO_CACHE, images.largest_placement_mm(book, "print"))
-    run = chunks.split(book.chapters)[2]
+    runs = chunks.split(book.chapters)
+    following = runs[index + 1][0] if index + 1 < len(runs) else None
     html = compose.compose(book, "print", lambda photo: f"photo:{prepared[photo.path].name}",
-                           chunk=chunks.Chunk(run, 10, True, True), page_of={"online-qr": 2})
+                           chunk=chunks.Chunk(runs[index], first_page, first_page % 2 == 0,
+                                              following),
+                           page_of={"online-qr": 2})
     return html, (compose.LAYOUT_DIR, [CONTENT, compose.LAYOUT_DIR], pipeline.PHOTO_CACHE)
 
 
-def test_the_layouts_speed_ups_change_no_byte(tmp_path):
+@pytest.mark.parametrize("index, first_page", [(2, 10), (-1, 32)])
+def test_the_layouts_speed_ups_change_no_byte(tmp_path, index, first_page):
     """The speed-ups in render.py (lines remembered, running pages laid out once) answer
-    exactly what Pango and WeasyPrint would: same PDF bytes."""
-    html, args = domain_chunk()
+    exactly what Pango and WeasyPrint would: same PDF bytes, for a domain chapter (columns
+    balanced) and for the back matter (flex rows of key figures and cards, sized by their
+    text's narrowest and widest)."""
+    html, args = domain_chunk(index, first_page)
     written = []
     for speed_ups in (True, False):
         document = render.render(html, *args, speed_ups=speed_ups)
