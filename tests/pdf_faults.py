@@ -382,6 +382,28 @@ def ink_400(path, page=3):
     return page
 
 
+def registration_inside(path, page=3, tint=1.0, in_form=False):
+    """A rectangle in registration colour (/Separation /All) inside the trim, at `tint`:
+    400 % of it in total ink, whatever the alternate says (here black only); drawn on the
+    page or (`in_form`) in a form whose resources hold the colour space directly."""
+    doc = clean_doc()
+    registration = pikepdf.Array([pikepdf.Name.Separation, pikepdf.Name.All,
+                                  pikepdf.Name.DeviceCMYK, pikepdf.Dictionary(
+                                      FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0],
+                                      C1=[0, 0, 0, 1], N=1)])
+    drawing = f"q /Reg cs {tint:.3f} scn 200 200 150 150 re f Q"
+    if in_form:
+        form = doc.form(drawing, pikepdf.Dictionary(
+            ColorSpace=pikepdf.Dictionary(Reg=registration)))
+        doc.resource(page, "/XObject", "/Marks", form)
+        doc.draw(page, "q /Marks Do Q")
+    else:
+        doc.resource(page, "/ColorSpace", "/Reg", doc.pdf.make_indirect(registration))
+        doc.draw(page, drawing)
+    doc.save(path)
+    return page
+
+
 def spot_colour(path, page=2):
     doc = clean_doc()
     spot = pikepdf.Array([pikepdf.Name.Separation, pikepdf.Name("/PANTONE 286 C"),

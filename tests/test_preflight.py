@@ -240,6 +240,33 @@ def test_ink_limit_and_ppi_limits_are_settings(made):
 
 
 @GHOSTSCRIPT
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(55, 100), st.booleans())
+def test_registration_colour_reads_as_all_four_inks_in_the_copy_rendered(made, tint, in_form):
+    """Ghostscript renders registration colour (/Separation /All: the crop marks) in the
+    copy it reads the ink from as all four inks at the tint, in a colour space it renders
+    faster (ink.PROCESS_ALL): the same total ink as the file itself gives. (Tints from 55 %:
+    above the rest of the page's ink.)"""
+    path, page = made(pdf_faults.registration_inside, tint=tint / 100, in_form=in_form)
+    copied = preflight.check(path).pages[page - 1].ink
+    light_copy = preflight.ink.light_copy
+    try:
+        preflight.ink.light_copy = lambda pdf, *_: pdf.resolve()
+        as_it_is = preflight.check(path).pages[page - 1].ink
+    finally:
+        preflight.ink.light_copy = light_copy
+    assert copied == as_it_is
+    assert abs(copied.max_percent - 4 * tint) <= 2  # (tints rounded to 255 steps, four times)
+    light = preflight.ink.light_copy(path, preflight.check(path, max_ink=None), 50,
+                                     path.with_suffix(".light.pdf"))
+    with pikepdf.open(light) as pdf:
+        written = b" ".join((obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj)
+                            .unparse(resolved=True) for obj in pdf.objects)
+    assert set(re.findall(rb"/Separation\s*(/[^\s/\[<]+)", written)) == {b"/All.as-process"}
+
+
+@GHOSTSCRIPT
 @settings(max_examples=6, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(["CMYK", "RGB", "L"]), st.lists(st.integers(0, 255), min_size=4,

@@ -147,8 +147,9 @@ def _pam_pages(stream):
 
 def light_copy(path, report, dpi, light, cache_dir=None):
     """The PDF with its JPEG photos at the ink rendering's resolution, where they are placed
-    largest (lighter.py: decoding them at full size is most of Ghostscript's time). Returns
-    the path to render: `light`, or the PDF itself when no image was made lighter."""
+    largest (lighter.py: decoding them at full size is most of Ghostscript's time), and its
+    registration colour as process (PROCESS_ALL). Returns the path to render: `light`, or
+    the PDF itself when it had neither."""
     ppi = {}
     for image in report.images:
         if image.object != "inline":
@@ -156,12 +157,55 @@ def light_copy(path, report, dpi, light, cache_dir=None):
     with pikepdf.open(path) as pdf:
         images = [(pdf.get_object(*map(int, key.split())), dpi / value)
                   for key, value in sorted(ppi.items()) if value > 2 * dpi]
-        if not lighter.lighten(images, cache_dir):
+        if not lighter.lighten(images, cache_dir) + _registration_as_process(pdf):
             return path.resolve()
         # as fast as it can be written: nothing decoded or compressed
         pdf.save(light, compress_streams=False,
                  stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return light
+
+
+# Registration colour (/Separation /All: crop marks) as Ghostscript renders it on a CMYK
+# device, all four inks at the tint, in a colour space it has nothing special to prepare
+# for: /All costs each Ghostscript more than most pages take to render, even where every
+# mark lies outside the box rendered
+PROCESS_ALL = (pikepdf.Name.Separation, pikepdf.Name("/All.as-process"), pikepdf.Name.DeviceCMYK,
+               {"/FunctionType": 2, "/Domain": [0, 1], "/C0": [0, 0, 0, 0],
+                "/C1": [1, 1, 1, 1], "/N": 1})
+
+
+def _registration_as_process(pdf):
+    """Put PROCESS_ALL wherever the PDF has a /Separation /All colour space; how many."""
+    replaced = 0
+
+    def visit(container):
+        nonlocal replaced
+        if isinstance(container, pikepdf.Array):
+            entries = list(enumerate(container))
+        elif isinstance(container, pikepdf.Dictionary | pikepdf.Stream):
+            entries = list(container.items())
+        else:
+            return
+        for key, value in entries:
+            if not isinstance(value, pikepdf.Array | pikepdf.Dictionary) or value.is_indirect:
+                continue  # (an indirect one is visited as itself)
+            if _registration(value):
+                container[key] = pikepdf.Array(PROCESS_ALL)
+                replaced += 1
+            else:
+                visit(value)
+
+    for obj in pdf.objects:
+        if _registration(obj):
+            obj[:] = pikepdf.Array(PROCESS_ALL)
+            replaced += 1
+        visit(obj)
+    return replaced
+
+
+def _registration(value):
+    return (isinstance(value, pikepdf.Array) and len(value) >= 2
+            and value[0] == "/Separation" and value[1] == "/All")
 
 
 def _ink_of(image, page, dpi, max_ink):
