@@ -9,6 +9,7 @@ transforms), loaded once rather than in each worker's first chunk; so are the mo
 chunk needs.
 """
 import contextlib
+import gc
 import json
 import os
 import tempfile
@@ -37,3 +38,10 @@ if warm_up := os.environ.get(processes.WARM_UP):
 
     with contextlib.suppress(Exception):  # (a layout's errors are the chunks' to say)
         render.warm_up(*json.loads(warm_up))
+
+# What the server has loaded is there in every worker, as it is: the workers' garbage
+# collector need not look through it again and again (nor, looking, copy the pages it lies
+# on into each worker). A worker's own objects it looks through less often: a layout makes
+# many and keeps most of them until the chunk is written.
+gc.freeze()
+gc.set_threshold(5000, 10, 10)
