@@ -17,6 +17,7 @@ and a page reference (layout/components/page-ref.html) is either left to the lay
 through this module (compose.py gives it to them as `anchors`), so the two sides cannot
 drift apart.
 """
+import html as html_escapes
 import re
 
 from markupsafe import Markup
@@ -29,6 +30,8 @@ CHUNK = "chunk-"  # the ids of the pages a chunk lays out around itself (dropped
 
 LEFT_TO_LAYOUT = re.compile(r'<a class="page-ref" href="#([^"]+)"')
 WRITTEN_OUT = re.compile(r'<span class="page-ref" data-target="([^"]+)">(\d+)</span>')
+PAGE_REF = re.compile(r'<a class="page-ref" href="#([^"]+)"></a>'
+                      r'|<span class="page-ref" data-target="([^"]+)">\d+</span>')
 ID = re.compile(r' id="([^"]+)"')
 
 
@@ -57,6 +60,19 @@ def left_to_layout_markup(target):
 def written_out_markup(target, page):
     """A page reference written out from the page map (checked after layout)."""
     return Markup('<span class="page-ref" data-target="{}">{}</span>').format(target, int(page))
+
+
+def renumbered(html, page_of):
+    """The HTML with each page reference written out where `page_of` ({target: page}) has
+    its target, and left to the layout where not: what composing it with that `page_of`
+    gives (page-ref.html writes one of these two markups, and nothing else)."""
+    def markup(found):
+        target = html_escapes.unescape(found[1] or found[2])
+        if target in page_of:
+            return written_out_markup(target, page_of[target])
+        return left_to_layout_markup(target)
+
+    return PAGE_REF.sub(markup, html)
 
 
 def ids_in(html):

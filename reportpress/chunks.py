@@ -222,6 +222,7 @@ class _Round:
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
         self.subsets_ahead, self.ahead = subsets_ahead, None  # (None: not made yet)
+        self.composed = {}  # chunk -> (its HTML, all numbers left to the layout; its ids)
 
     def run(self, chunks, costs, certain, page_of, edited, log, first_laid_out=None,
             meanwhile=None):
@@ -300,12 +301,14 @@ class _Round:
 
     def _compose(self, chunk, page_of):
         """The chunk's HTML with the numbers of `page_of` written out, but for targets in
-        the chunk itself (left to its layout)."""
-        html = self.compose_html(chunk, page_of)
-        own = set(anchors.ids_in(html))
-        if own & anchors.written_out(html).keys():
-            html = self.compose_html(chunk, {t: p for t, p in page_of.items() if t not in own})
-        return html
+        the chunk itself (left to its layout). Composed once; numbers learnt later are
+        written into that HTML (anchors.renumbered), not composed again."""
+        key = (chunk.first_page, chunk.lead, *map(id, chunk.chapters), id(chunk.next))
+        if key not in self.composed:
+            html = self.compose_html(chunk, None)
+            self.composed[key] = html, set(anchors.ids_in(html))
+        html, own = self.composed[key]
+        return anchors.renumbered(html, {t: p for t, p in page_of.items() if t not in own})
 
 
 def _subsets_ahead(pdfs, cache_dir):
