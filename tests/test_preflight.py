@@ -239,6 +239,17 @@ def test_ink_limit_and_ppi_limits_are_settings(made):
     assert (warning.page, warning.check) == (page, "images")
 
 
+def ink_as_it_is(path, page):
+    """The page's ink reading from the file itself, not from the copy preflight renders
+    (ink.light_copy)."""
+    light_copy = preflight.ink.light_copy
+    try:
+        preflight.ink.light_copy = lambda pdf, *_: pdf.resolve()
+        return preflight.check(path).pages[page - 1].ink
+    finally:
+        preflight.ink.light_copy = light_copy
+
+
 @GHOSTSCRIPT
 @settings(max_examples=4, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -250,13 +261,7 @@ def test_registration_colour_reads_as_all_four_inks_in_the_copy_rendered(made, t
     above the rest of the page's ink.)"""
     path, page = made(pdf_faults.registration_inside, tint=tint / 100, in_form=in_form)
     copied = preflight.check(path).pages[page - 1].ink
-    light_copy = preflight.ink.light_copy
-    try:
-        preflight.ink.light_copy = lambda pdf, *_: pdf.resolve()
-        as_it_is = preflight.check(path).pages[page - 1].ink
-    finally:
-        preflight.ink.light_copy = light_copy
-    assert copied == as_it_is
+    assert copied == ink_as_it_is(path, page)
     assert abs(copied.max_percent - 4 * tint) <= 2  # (tints rounded to 255 steps, four times)
     light = preflight.ink.light_copy(path, preflight.check(path, max_ink=None), 50,
                                      path.with_suffix(".light.pdf"))
@@ -277,12 +282,7 @@ def test_ink_is_read_from_lighter_photos_as_from_the_full_size_ones(made, mode, 
     colour = values[0] if mode == "L" else tuple(values[:len(mode)])
     path, page = made(pdf_faults.photo, colour=colour, mode=mode)
     light = preflight.check(path).pages[page - 1].ink
-    full_size = preflight.ink.light_copy
-    try:
-        preflight.ink.light_copy = lambda pdf, *_: pdf.resolve()
-        full = preflight.check(path).pages[page - 1].ink
-    finally:
-        preflight.ink.light_copy = full_size
+    full = ink_as_it_is(path, page)
     # (within 5 points: a photo's edges sample differently at 50 dpi)
     assert abs(light.max_percent - full.max_percent) <= 5, (light, full)
     with tempfile.TemporaryDirectory() as cache:  # photos kept lighter: the same readings
