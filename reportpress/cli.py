@@ -71,8 +71,8 @@ def main(argv=None):
     if argv and argv[0] in COMMANDS:
         return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
     # laid out by worker processes: the server they fork from loads WeasyPrint (1 s) while
-    # this one loads the rest (--all: each edition's own process starts its own)
-    if _edition(argv) == "print" and "--all" not in argv:
+    # this one loads the rest (--all: the print editions, built in this process, share it)
+    if _edition(argv) == "print":
         processes.start_server()
     args = parser().parse_args(argv)
     output.STOP.clear()  # (a build run before in this process may have been stopped)
@@ -162,9 +162,10 @@ def _edition(argv):
     return edition.parse_known_args(argv)[0].edition
 
 
-def build(args, keep_workers=False, output_folder=None):
+def build(args, keep_workers=False, output_folder=None, loaded=None):
     """One edition (`keep_workers`: the layout workers stay, for a build beside it;
-    `output_folder`: where it goes under its `output:` name, when not -o)."""
+    `output_folder`: where it goes under its `output:` name, when not -o; `loaded`: the
+    content as read for it, pipeline.build)."""
     from . import pipeline
 
     started = time.monotonic()
@@ -177,7 +178,8 @@ def build(args, keep_workers=False, output_folder=None):
         keep_workers=keep_workers)
     result = pipeline.build(args.content, options,
                             log=lambda message: say(f"• {message}"
-                                                    if not message.startswith(" ") else message))
+                                                    if not message.startswith(" ") else message),
+                            loaded=loaded)
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(result.html, encoding="utf-8")
@@ -204,17 +206,21 @@ def build_all(args):
                 hint="give --edition and --lang instead of --all for one")])
     if args.output:  # (a folder: each edition by its name in report.yaml's `output:`)
         pipeline.check_output(args.output, args.content)
-    book, _ = content.load(args.content)  # (its mistakes once, not once per edition)
+    loaded = content.load(args.content)  # (its mistakes once, not once per edition)
+    book = loaded[0]
     languages = [args.lang] if args.lang else list(book.languages)
     editions = [args.edition] if args.edition else list(pipeline.EDITIONS)
     jobs = [(language, edition) for edition in editions for language in languages]
-    if "print" in editions:
-        processes.start_server()
+    # the main language's print edition is built from the content as read just now
+    reuse = next(((language, edition) for language, edition in jobs
+                  if edition == "print" and language in (None, book.language)), None)
     started = time.monotonic()
     pool = concurrent.futures.ThreadPoolExecutor(min(len(jobs), EDITIONS_AT_ONCE))
     try:
-        runs = [pool.submit(_build_here if edition == "print" else _build_apart, args,
-                            language, edition) for language, edition in jobs]
+        runs = [pool.submit(_build_here, args, language, edition,
+                            loaded if (language, edition) == reuse else None)
+                if edition == "print" else pool.submit(_build_apart, args, language, edition)
+                for language, edition in jobs]
         codes = []
         for job, run in zip(jobs, runs, strict=True):
             code, said = run.result()
@@ -233,13 +239,15 @@ def build_all(args):
 EDITIONS_AT_ONCE = int(os.environ.get("REPORTPRESS_EDITIONS_AT_ONCE", 2))
 
 
-def _build_here(args, language, edition):
-    """(exit code, what it said) of the edition built in this process, beside another."""
+def _build_here(args, language, edition, loaded=None):
+    """(exit code, what it said) of the edition built in this process, beside another
+    (`loaded`: its content as read, or None)."""
     _heard.lines = heard = []
     try:
         one = argparse.Namespace(**{**vars(args), "all": False, "lang": language,
                                     "edition": edition, "output": None})
-        run = functools.partial(build, keep_workers=True, output_folder=args.output)
+        run = functools.partial(build, keep_workers=True, output_folder=args.output,
+                                loaded=loaded)
         return settled(one, run), "\n".join(heard)
     finally:
         _heard.lines = None

@@ -136,9 +136,11 @@ class BuildOptions:
     first_laid_out: object = None
 
 
-def build(content_dir, options=BuildOptions(), log=lambda message: None):
+def build(content_dir, options=BuildOptions(), log=lambda message: None, loaded=None):
     """Build one edition of the report, in one language (`options`); raises ContentError /
-    LayoutError for the user's mistakes."""
+    LayoutError for the user's mistakes. `loaded`: content.load's (book, problems) for that
+    language, when the caller has just read the content (cli.build_all), for this build
+    alone (it changes the book)."""
     edition, strict, preflight = options.edition, options.strict, options.preflight
     processes.lean_malloc()
     chunked = edition == "print" if options.chunked is None else options.chunked
@@ -150,7 +152,7 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
     log(f"reading content: {content_dir}" + (f" ({options.language})"
                                              if options.language else ""))
     with TURNS:
-        book, report = content.load(content_dir, options.language)
+        book, report = loaded or content.load(content_dir, options.language)
         problems = glyphs.check(book, FONTS_DIR)
     book.process_only = book.process_only or options.process_only
     if edition == "digital":
@@ -210,8 +212,10 @@ def build(content_dir, options=BuildOptions(), log=lambda message: None):
         steps = [lambda path: tagging.quotes_to_artifacts(path, sorted(openers))]
 
     def write(path):
-        if not chunked or options.keep_workers:  # (the proof's draw pages meanwhile)
+        if not chunked:
             return paged.write(path, identifier, finish, map)
+        if options.keep_workers:  # (they may be busy: the proof's pages, a build beside)
+            return paged.write(path, identifier, finish, workers.map_where_idle)
         try:  # idle now, the workers make the merged font subsets side by side; then go
             paged.write(path, identifier, finish, workers.map_in_workers)
         finally:

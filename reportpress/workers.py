@@ -62,15 +62,30 @@ def _warm_up(language):
         render.load_hyphenation(language)
 
 
+_in_flight = set()  # futures of tasks given to the workers and not done yet
+
+
 def run_in_worker(task, *args):
     """A future of `task(*args)` run by a worker process (the proof draws pages there)."""
-    return start_workers().submit(_job, task, *args)
+    future = start_workers().submit(_job, task, *args)
+    _in_flight.add(future)
+    future.add_done_callback(_in_flight.discard)
+    return future
 
 
 def map_in_workers(task, *iterables):
     """[task(*args) for args in zip(*iterables)], side by side in the worker processes."""
     futures = [run_in_worker(task, *args) for args in zip(*iterables, strict=True)]
     return [result(future) for future in futures]
+
+
+def map_where_idle(task, *iterables):
+    """map_in_workers while the workers have nothing else to do; else in this process,
+    rather than behind what they have (a build beside this one laying out, the proof's
+    pages being drawn)."""
+    if _workers is None or _in_flight:
+        return list(map(task, *iterables))
+    return map_in_workers(task, *iterables)
 
 
 def result(future):

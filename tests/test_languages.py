@@ -98,16 +98,19 @@ def test_each_pdf_is_tagged_with_its_language(editions):
             assert str(doc.Root.Lang) == language
 
 
-def test_print_editions_built_side_by_side_are_those_built_alone(editions, tmp_path):
-    """--all builds the print editions in one process, sharing its layout workers: each
-    has the bytes of the edition built on its own, with a cold cache."""
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_print_editions_built_side_by_side_are_those_built_alone(editions, tmp_path,
+                                                                  language):
+    """--all builds the print editions in one process, sharing its layout workers (the
+    main language's from the content as --all read it first): each has the bytes of the
+    edition built on its own, with a cold cache."""
     alone = tmp_path / "alone.pdf"
     done = subprocess.run([sys.executable, "make_pdf.py", "--content", str(BILINGUAL),
-                           "--lang", "fr", "-o", str(alone)], cwd=ROOT, capture_output=True,
-                          text=True, env=dict(os.environ,
-                                              REPORTPRESS_CACHE=str(tmp_path / "cache")))
+                           "--lang", language, "-o", str(alone)], cwd=ROOT,
+                          capture_output=True, text=True,
+                          env=dict(os.environ, REPORTPRESS_CACHE=str(tmp_path / "cache")))
     assert done.returncode == 0, done.stderr
-    assert alone.read_bytes() == editions["fr", "print"].read_bytes()
+    assert alone.read_bytes() == editions[language, "print"].read_bytes()
 
 
 def _figures(pdf):
