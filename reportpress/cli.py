@@ -213,7 +213,7 @@ def build_all(args):
     jobs = [(language, edition) for edition in editions for language in languages]
     # the main language's print edition is built from the content as read just now
     reuse = next(((language, edition) for language, edition in jobs
-                  if edition == "print" and language in (None, book.language)), None)
+                  if edition == "print" and language == book.language), None)
     started = time.monotonic()
     pool = concurrent.futures.ThreadPoolExecutor(min(len(jobs), EDITIONS_AT_ONCE))
     try:
