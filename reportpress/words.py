@@ -7,8 +7,11 @@ call), so a string missing in a language is a content error before anything is l
 never a gap in print. Numbers, amounts, shares and lists are written by Babel (CLDR data),
 not by hand.
 """
+import contextlib
 import difflib
 import functools
+import hashlib
+import json
 import string
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import jinja2
 from babel import Locale, UnknownLocaleError, lists, numbers
 from markupsafe import Markup, escape
 
-from . import LAYOUT, yamlfile
+from . import CACHE, LAYOUT, output, yamlfile
 
 LAYOUT_DIR = LAYOUT
 
@@ -88,21 +91,40 @@ def translator(strings):
     return t
 
 
-@functools.lru_cache(maxsize=4)
 def layout_needs(layout_dir=LAYOUT_DIR):
     """{key: (template, line, names of the values it gives)} for every `t("key", …)` in the
-    layout's templates: what each language's strings must hold."""
+    layout's templates: what each language's strings must hold. Read again whenever a
+    template changes (the proof's designer adds a string); kept for the next process, by
+    the templates' contents (parsing them all is a tenth of reading the content)."""
+    templates = [(path.relative_to(Path(layout_dir).parent), path.read_bytes())
+                 for path in sorted(Path(layout_dir).rglob("*.html"))]
+    digest = hashlib.sha256(jinja2.__version__.encode())
+    for name, source in templates:
+        digest.update(b"\0%s\0%d\0%s" % (str(name).encode(), len(source), source))
+    kept = CACHE / "layout-needs" / f"{digest.hexdigest()[:32]}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        return {key: (Path(template), line, frozenset(names))
+                for key, (template, line, names) in json.loads(kept.read_text()).items()}
+    needs = _needs(templates)
+    with contextlib.suppress(OSError):  # (a cache that cannot be written: read each time)
+        output.write_atomically(kept, lambda tmp: Path(tmp).write_text(json.dumps(
+            {key: [str(template), line, sorted(names)]
+             for key, (template, line, names) in needs.items()})))
+    return needs
+
+
+def _needs(templates):
+    """layout_needs of the templates [(name, source)]."""
     env = jinja2.Environment(extensions=["jinja2.ext.do"])
     needs = {}
-    for path in sorted(Path(layout_dir).rglob("*.html")):
-        tree = env.parse(path.read_text(encoding="utf-8"))
+    for name, source in templates:
+        tree = env.parse(source.decode("utf-8"))
         for call in tree.find_all(jinja2.nodes.Call):
             if (isinstance(call.node, jinja2.nodes.Name) and call.node.name == "t"
                     and call.args and isinstance(call.args[0], jinja2.nodes.Const)):
                 names = frozenset(k.key for k in call.kwargs)
-                where = (path.relative_to(Path(layout_dir).parent), call.lineno)
                 known = needs.get(call.args[0].value, (None, None, frozenset()))[2]
-                needs[call.args[0].value] = (*where, known | names)
+                needs[call.args[0].value] = (name, call.lineno, known | names)
     return needs
 
 

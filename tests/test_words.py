@@ -1,6 +1,7 @@
 """The layout's words by language: strings files, the content's overrides and what is
 missing, each reported with file and line (exit code 2)."""
 import shutil
+from pathlib import Path
 
 import pytest
 from helpers import copy_content, edit, run
@@ -30,6 +31,29 @@ def test_every_shipped_language_has_every_string_the_layout_uses():
         strings = words.load(language, "/nonexistent", report, read_yaml=None)
         assert not report.errors, [str(p) for p in report.errors]
         assert set(strings) == set(needs)
+
+
+def test_a_string_a_template_starts_using_is_needed_at_once(tmp_path, monkeypatch):
+    """The strings the layout needs are read again when a template changes (the proof's
+    designer adds a `t(…)` and saves), and kept for the next process as they were read."""
+    monkeypatch.setattr(words, "CACHE", tmp_path / "cache")
+    layout = tmp_path / "layout"
+    shutil.copytree(words.LAYOUT_DIR, layout)
+    before = words.layout_needs(layout)
+    assert words.layout_needs(layout) == before == words._needs(
+        [(path.relative_to(tmp_path), path.read_bytes())
+         for path in sorted(layout.rglob("*.html"))])
+    assert len(list((tmp_path / "cache" / "layout-needs").iterdir())) == 1
+    template = layout / "components" / "qr.html"
+    template.write_text(template.read_text() + '\n{{ t("qr.new", page=2) }}\n')
+    after = words.layout_needs(layout)
+    assert after["qr.new"] == (Path("layout/components/qr.html"),
+                               template.read_text().count("\n"), frozenset({"page"}))
+    assert after.keys() - before.keys() == {"qr.new"}
+    report = Problems()
+    words.load("nl", tmp_path / "content", report, None, layout_dir=layout)
+    assert [str(p).split(" (")[0] for p in report.errors] == [
+        "layout/strings/nl.yaml: no string `qr.new` for language `nl`"]
 
 
 def test_a_language_without_strings_names_each_missing_key(capsys, content, tmp_path):
