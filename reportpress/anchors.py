@@ -17,7 +17,7 @@ and a page reference (layout/components/page-ref.html) is either left to the lay
 through this module (compose.py gives it to them as `anchors`), so the two sides cannot
 drift apart.
 """
-import html as html_escapes
+import html as html_text
 import re
 
 from markupsafe import Markup
@@ -67,7 +67,7 @@ def renumbered(html, page_of):
     its target, and left to the layout where not: what composing it with that `page_of`
     gives (page-ref.html writes one of these two markups, and nothing else)."""
     def markup(found):
-        target = html_escapes.unescape(found[1] or found[2])
+        target = html_text.unescape(found[1] or found[2])
         if target in page_of:
             return written_out_markup(target, page_of[target])
         return left_to_layout_markup(target)

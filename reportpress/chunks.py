@@ -34,6 +34,7 @@ import html as html_text
 import json
 import os
 import re
+import threading
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,10 @@ DEPENDENCIES = [PROJECT / "fonts", PROJECT / "profiles",
 MAX_ROUNDS = 4  # page numbers settle in two rounds; more means they cannot
 KEEP = 64  # cached chunk PDFs kept (the least recently used go first)
 FONTS = "fonts"  # the cache's folder of merged font programs (fontmerge.py)
+# Builds side by side (make_pdf.py --all: the print editions share the workers) queue their
+# chunks one build after the other, not mixed: the first is laid out first, and its merge
+# and preflight, which use one core, go on while the workers lay the other out
+QUEUEING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -277,9 +282,10 @@ class _Round:
                 ready = list(waiting)  # a guess now, the next round has the numbers
                 known.update({target: 0 for i in ready for target in refer[i]
                               if target not in known})
-            for i in sorted(ready, key=lambda i: (i != edited, i not in needed, -cost[i])):
-                waiting.discard(i)
-                start(i, refer[i])
+            with QUEUEING:
+                for i in sorted(ready, key=lambda i: (i != edited, i not in needed, -cost[i])):
+                    waiting.discard(i)
+                    start(i, refer[i])
             if running and meanwhile:  # (once: the workers are busy, this one idle)
                 meanwhile()
                 meanwhile = None
