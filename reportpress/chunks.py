@@ -128,9 +128,10 @@ class Layout:
     def write(self, path, finish=None, make_all=map):
         from . import merge
 
-        concurrent.futures.wait(self.ahead)  # (a subset being made is not made twice)
         merge.merge([laid.pdf for laid in self.chunks], path, finish,
-                    self.cache_dir / FONTS if self.cache_dir else None, make_all)
+                    self.cache_dir / FONTS if self.cache_dir else None, make_all,
+                    # (a subset being made ahead is awaited, not made twice)
+                    fonts_ready=lambda: concurrent.futures.wait(self.ahead))
 
 
 def split(chapters):
@@ -163,8 +164,9 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
     move, and nothing else is known yet). `meanwhile()` is done once the first chunks are
     with the workers, while this process would only wait (pipeline.py loads the modules
     of the steps after the layout then). `subsets_ahead`: while the last chunk is laid
-    out, the other workers make the merged font subsets of those laid out so far
-    (_subsets_ahead; not in the proof, whose workers draw pages then)."""
+    out, the other workers make the merged font subsets of those laid out so far, and
+    those it adds glyphs to while the pages are merged (_SubsetsAhead; not in the proof,
+    whose workers draw pages then)."""
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     runs = split(book.chapters)
@@ -210,7 +212,7 @@ def lay_out(book, compose_html, render_args, edition, published, cache_dir, log,
             _remember(cache_dir, edition, runs, laid, new_page_of, keys)
             for each in laid if laid_out else ():
                 laid_out(each)
-            return Layout(laid, htmls, cache_dir, layout.ahead or [])
+            return Layout(laid, htmls, cache_dir, layout.ahead.futures if layout.ahead else [])
         counts, page_of, certain = new_counts, new_page_of, [True] * len(runs)
     raise LayoutError("the page numbers do not settle: a page reference changes the page "
                       "count of the chapters before its target (shorten the text around it)")
@@ -226,7 +228,7 @@ class _Round:
                  subsets_ahead=False):
         self.compose_html, self.fingerprint = compose_html, fingerprint
         self.cache_dir, self.job, self.stylesheets = cache_dir, job, stylesheets
-        self.subsets_ahead, self.ahead = subsets_ahead, None  # (None: not made yet)
+        self.subsets_ahead, self.ahead = subsets_ahead, None  # (_SubsetsAhead, once)
         self.composed = {}  # chunk -> (its HTML, all numbers left to the layout; its ids)
 
     def run(self, chunks, costs, certain, page_of, edited, log, first_laid_out=None,
@@ -241,6 +243,7 @@ class _Round:
         count = len(chunks)
         laid, written_out, keys = [None] * count, [None] * count, [None] * count
         htmls, running, submitted = [None] * count, {}, 0
+        last = []  # the chunks laid out after the subsets ahead began (_SubsetsAhead)
 
         def start(i, targets):
             """From the cache, or to a worker, with the numbers of `targets` written out."""
@@ -299,8 +302,11 @@ class _Round:
                         first_laid_out(laid[i], chunks[i].first_page)
                 if (self.subsets_ahead and self.ahead is None and not waiting
                         and len(running) == 1):
-                    self.ahead = _subsets_ahead([each.pdf for each in laid if each and each.pdf],
-                                                self.cache_dir / FONTS)
+                    self.ahead = _SubsetsAhead([each.pdf for each in laid if each and each.pdf],
+                                               self.cache_dir / FONTS)
+                    last = [i for i, each in enumerate(laid) if each is None]
+        if self.ahead is not None and submitted and last:  # (once: the round it began)
+            self.ahead.add([laid[i].pdf for i in last if laid[i].pdf])
         if submitted:
             log(f"  laid out {submitted} of {count} chunks")
         return laid, written_out, keys, htmls
@@ -317,16 +323,26 @@ class _Round:
         return anchors.renumbered(html, {t: p for t, p in page_of.items() if t not in own})
 
 
-def _subsets_ahead(pdfs, cache_dir):
-    """Futures of the merged font subsets of the chunks laid out so far (`pdfs`), made by
-    the workers left idle while the last chunk is laid out and kept in `cache_dir`: each
-    face the last chunk adds no glyph to then has its subset before the merge asks for it
-    (fontmerge.py)."""
-    from . import fontmerge, subsets
+class _SubsetsAhead:
+    """The merged font subsets (fontmerge.py), made by the workers and kept in `cache_dir`
+    before the merge asks for them: those of the chunks laid out so far while the last is
+    laid out (the other workers idle), then those of the faces the last chunk adds glyphs
+    to while the pages are merged. `futures` are the subsets being made."""
 
-    used = fontmerge.glyphs_by_face(pdfs, PROJECT / "fonts")
-    return [workers.run_in_worker(subsets.keep_subset_of, str(cache_dir), str(file),
-                                  sorted(gids)) for (_, file), gids in sorted(used.items())]
+    def __init__(self, pdfs, cache_dir):
+        self.cache_dir, self.used, self.futures = cache_dir, {}, []
+        self.add(pdfs)
+
+    def add(self, pdfs):
+        """Make the subsets the chunks at `pdfs` add glyphs to."""
+        from . import fontmerge, subsets
+
+        for face, gids in sorted(fontmerge.glyphs_by_face(pdfs, PROJECT / "fonts").items()):
+            if not gids <= self.used.get(face, set()):
+                self.used[face] = gids | self.used.get(face, set())
+                self.futures.append(workers.run_in_worker(
+                    subsets.keep_subset_of, str(self.cache_dir), str(face[1]),
+                    sorted(self.used[face])))
 
 
 def _meanwhile(also):

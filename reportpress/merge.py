@@ -10,20 +10,21 @@ import pikepdf
 from . import PROJECT, fontmerge
 
 
-def merge(paths, output, finish=None, font_cache=None, make_all=map):
+def merge(paths, output, finish=None, font_cache=None, make_all=map, fonts_ready=None):
     """One PDF of the chunks' pages, with the first chunk's document-level parts (metadata,
     output intent, language) and the bookmarks and named destinations of all of them.
     `finish(pdf)` is done to the merged PDF before it is saved (prepress.finish);
     `font_cache`: where the merged font programs are kept for the next merge; `make_all`:
-    the map they are made through (fontmerge.py)."""
+    the map they are made through (fontmerge.py); `fonts_ready()`: waits for those being
+    made elsewhere (in the cache), once the pages are merged."""
     # the file's id from its own bytes (not the chunks': their font programs, replaced
     # here, are made by whichever subsetter the machine has, render.py; nor their cache
     # keys, which hash the code too: a change to the code that changes no byte keeps it)
-    _merge(paths, output, finish, font_cache, make_all)
+    _merge(paths, output, finish, font_cache, make_all, fonts_ready)
     _pin_id(output, _digest_of([output]))
 
 
-def _merge(paths, output, finish, font_cache, make_all):
+def _merge(paths, output, finish, font_cache, make_all, fonts_ready=None):
     """merge without the id (pinned after)."""
     with pikepdf.open(paths[0]) as merged:
         parts = [pikepdf.open(path) for path in paths[1:]]
@@ -40,6 +41,8 @@ def _merge(paths, output, finish, font_cache, make_all):
             _set_outline(merged, outline)
             _set_destinations(merged, destinations)
             _share_images(merged)
+            if fonts_ready:
+                fonts_ready()
             fontmerge.one_program_per_face(merged, PROJECT / "fonts", font_cache, make_all)
             if finish:
                 finish(merged)

@@ -80,7 +80,7 @@ def kept_subsets(cache_dir, wanted, make_all=map):
 
 def keep_subset_of(cache_dir, file, gids):
     """kept_subset of a font file, made and kept in `cache_dir` (by a worker, ahead of the
-    merge: chunks._subsets_ahead)."""
+    merge: chunks._SubsetsAhead)."""
     kept_subset(cache_dir, Path(file).read_bytes(), gids)
 
 

@@ -1,5 +1,6 @@
 """fontmerge.py: after the chunks are merged, each face is embedded once, and every page
 draws and reads exactly as before."""
+import concurrent.futures
 import io
 import subprocess
 
@@ -166,6 +167,29 @@ def test_subsets_made_ahead_from_the_chunks_are_those_the_merge_asks_for(tmp_pat
         subsets.keep_subset_of(cache, file, sorted(gids))
 
     plain = one_program_per_face(before, tmp_path / "plain.pdf", None)
+    monkeypatch.setattr(subsets, "subset_font", refuse)
+    assert one_program_per_face(before, tmp_path / "ahead.pdf", cache) == plain
+
+
+def test_subsets_made_ahead_in_two_steps_leave_the_merge_none_to_make(tmp_path,
+                                                                      monkeypatch):
+    """chunks._SubsetsAhead: the workers make the subsets of the chunks laid out but the
+    last, then those of the faces the last adds glyphs to (and those alone): the merge,
+    waiting for them, makes none and writes the same bytes as one that made them all."""
+    from reportpress import chunks, subsets
+
+    before = merged_without_fontmerge(tmp_path)
+    parts = sorted(tmp_path.glob("part*.pdf"))
+    plain = one_program_per_face(before, tmp_path / "plain.pdf", None)
+    cache = tmp_path / "fonts"
+    ahead = chunks._SubsetsAhead(parts[:-1], cache)
+    first = len(ahead.futures)
+    ahead.add(parts[-1:])
+    grew = {face for face, gids in fontmerge.glyphs_by_face(parts[-1:], render.FONTS_DIR).items()
+            if not gids <= fontmerge.glyphs_by_face(parts[:-1], render.FONTS_DIR).get(face, set())}
+    assert first and grew and len(ahead.futures) == first + len(grew)
+    assert ahead.used == fontmerge.glyphs_by_face(parts, render.FONTS_DIR)
+    concurrent.futures.wait(ahead.futures)
     monkeypatch.setattr(subsets, "subset_font", refuse)
     assert one_program_per_face(before, tmp_path / "ahead.pdf", cache) == plain
 
