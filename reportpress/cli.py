@@ -211,9 +211,7 @@ def build_all(args):
     languages = [args.lang] if args.lang else list(book.languages)
     editions = [args.edition] if args.edition else list(pipeline.EDITIONS)
     jobs = [(language, edition) for edition in editions for language in languages]
-    # the main language's print edition is built from the content as read just now
-    reuse = next(((language, edition) for language, edition in jobs
-                  if edition == "print" and language == book.language), None)
+    reuse = (book.language, "print")  # (built from the content as read just now)
     started = time.monotonic()
     pool = concurrent.futures.ThreadPoolExecutor(min(len(jobs), EDITIONS_AT_ONCE))
     try:
